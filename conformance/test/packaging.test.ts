@@ -1,0 +1,176 @@
+// Every published package, packed with `pnpm pack`, installed from its tarball into a fresh
+// project and used from ESM, from CommonJS and from TypeScript: the way its users get it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  installIntoFreshProject,
+  packPackage,
+  runCommand,
+  runOrThrow,
+  tarballFiles,
+  tarballManifest,
+} from '../src/packaging.ts'
+import { listPackages, type PackageInfo, workspaceRoot } from '../src/workspace.ts'
+
+/**
+ * What each published package must do once installed. `body` uses the package as `m` and is valid
+ * as JavaScript and as TypeScript; `typeProbe` is a deliberate type error that the package's
+ * `.d.ts` must catch (so the types are proven real, not `any`).
+ */
+const SMOKE: Record<string, { body: string; prints: string; typeProbe: string }> = {
+  '@ws/crypto': {
+    body: [
+      "const key = 'dGhlIHNhbXBsZSBub25jZQ=='",
+      "const input = new TextEncoder().encode(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')",
+      "console.log(m.base64Encode(m.sha1(input)) + ' ' + m.base64Decode(key).length)",
+    ].join('\n'),
+    prints: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo= 16',
+    typeProbe: 'export const wrong: string = m.sha1(new Uint8Array(0))',
+  },
+}
+
+const published = listPackages().filter((p) => p.manifest.private !== true)
+const work = mkdtempSync(join(tmpdir(), 'ws-packaging-'))
+const project = join(work, 'project')
+const tarballs = new Map<string, string>()
+
+const packaging = suite('packaging')
+
+packaging.before(() => {
+  for (const pkg of published) tarballs.set(pkg.manifest.name, packPackage(pkg.dir, join(work, 'tarballs')))
+  installIntoFreshProject(project, [...tarballs.values()])
+})
+
+packaging.after(() => {
+  rmSync(work, { recursive: true, force: true })
+})
+
+packaging('there is something to publish, and every published package has a smoke test here', () => {
+  assert.ok(published.length > 0)
+  for (const pkg of published) assert.ok(SMOKE[pkg.manifest.name], `no SMOKE entry for ${pkg.manifest.name}`)
+})
+
+const tarballOf = (pkg: PackageInfo): string => tarballs.get(pkg.manifest.name) as string
+
+for (const pkg of published) {
+  const name = pkg.manifest.name
+  const smoke = SMOKE[name]
+
+  packaging(`${name}: the tarball holds the ESM, CJS and both .d.ts builds, and no sources or tests`, () => {
+    const files = tarballFiles(tarballOf(pkg))
+    for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) {
+      assert.ok(files.includes(file), `${file} missing from ${files.join(', ')}`)
+    }
+    for (const file of ['package.json', 'README.md', 'LICENSE']) assert.ok(files.includes(file), file)
+    const stray = files.filter(
+      (f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f),
+    )
+    assert.equal(stray, [])
+    assert.ok(
+      files.every((f) => !f.endsWith('.map')),
+      'source maps point at src/, which is not shipped',
+    )
+  })
+
+  packaging(
+    `${name}: the published manifest has the exports map, engines, sideEffects and no third-party dependencies`,
+    () => {
+      const manifest = tarballManifest(tarballOf(pkg)) as {
+        type?: string
+        engines?: { node?: string }
+        sideEffects?: boolean
+        exports?: Record<string, { import?: Record<string, string>; require?: Record<string, string> }>
+        dependencies?: Record<string, string>
+      }
+      assert.is(manifest.type, 'module')
+      assert.is(manifest.engines?.node, '>=20')
+      assert.is(manifest.sideEffects, false)
+      assert.equal(manifest.exports?.['.']?.import, {
+        types: './dist/index.d.ts',
+        default: './dist/index.js',
+      })
+      assert.equal(manifest.exports?.['.']?.require, {
+        types: './dist/index.d.cts',
+        default: './dist/index.cjs',
+      })
+      for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
+        assert.ok(dependency.startsWith('@ws/'), `runtime dependency on ${dependency}`)
+        assert.not.ok(range.startsWith('workspace:'), `${dependency}@${range} was not replaced on pack`)
+      }
+    },
+  )
+
+  packaging(`${name}: ESM import and CJS require give the same exports as the source`, async () => {
+    const esm = runOrThrow(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()))`,
+      ],
+      project,
+    )
+    const cjs = runOrThrow(
+      process.execPath,
+      ['-e', `console.log(JSON.stringify(Object.keys(require('${name}')).sort()))`],
+      project,
+    )
+    const source = (await import(join(pkg.dir, 'src', 'index.ts'))) as Record<string, unknown>
+    const expected = Object.keys(source).sort()
+    assert.ok(expected.length > 0)
+    assert.equal(JSON.parse(esm), expected)
+    assert.equal(JSON.parse(cjs), expected)
+  })
+
+  packaging(`${name}: works when imported from ESM and required from CJS`, () => {
+    if (!smoke) return assert.unreachable(`no SMOKE entry for ${name}`)
+    const esmFile = join(project, `${pkg.folder}-smoke.mjs`)
+    const cjsFile = join(project, `${pkg.folder}-smoke.cjs`)
+    writeFileSync(esmFile, `import * as m from '${name}'\n${smoke.body}\n`)
+    writeFileSync(cjsFile, `const m = require('${name}')\n${smoke.body}\n`)
+    assert.is(runOrThrow(process.execPath, [esmFile], project).trim(), smoke.prints)
+    assert.is(runOrThrow(process.execPath, [cjsFile], project).trim(), smoke.prints)
+  })
+
+  packaging(`${name}: its types resolve from .mts and .cts under strict NodeNext and catch misuse`, () => {
+    if (!smoke) return assert.unreachable(`no SMOKE entry for ${name}`)
+    const dir = join(project, `${pkg.folder}-types`)
+    runOrThrow('mkdir', ['-p', dir], project)
+    const source = `import * as m from '${name}'\n${smoke.body}\n// @ts-expect-error the package's types must reject this\n${smoke.typeProbe}\n`
+    writeFileSync(join(dir, 'esm.mts'), source)
+    writeFileSync(join(dir, 'cjs.cts'), source)
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM'],
+          types: [],
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: ['esm.mts', 'cjs.cts'],
+      }),
+    )
+    const tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc')
+    const result = runCommand(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], dir)
+    assert.is(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`)
+    const installed = join(project, 'node_modules', ...name.split('/'), 'dist')
+    assert.ok(result.stdout.includes(join(installed, 'index.d.ts')), 'ESM types not used')
+    assert.ok(result.stdout.includes(join(installed, 'index.d.cts')), 'CJS types not used')
+
+    // The same file without the expectation must fail: the probe really is a type error.
+    writeFileSync(join(dir, 'esm.mts'), `import * as m from '${name}'\n${smoke.typeProbe}\n`)
+    const probe = runCommand(process.execPath, [tsc, '-p', 'tsconfig.json'], dir)
+    assert.is.not(probe.status, 0)
+    assert.match(probe.stdout, /esm\.mts.*error TS/)
+  })
+}
+
+packaging.run()
