@@ -1,0 +1,92 @@
+// Proves the benchmarks run and report coherent numbers. No timing assertions: speed is only
+// ever reported by `pnpm bench`, never asserted in a test.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { assertSameOutput, compare, median, sinkValue, spread } from '../src/harness.ts'
+import { markdownReport } from '../src/report.ts'
+import { benchSha1 } from '../src/sha1.ts'
+
+const TINY = { rounds: 3, roundMs: 2 }
+
+test('median of odd and even lists, unsorted', () => {
+  assert.is(median([5, 1, 3]), 3)
+  assert.is(median([4, 1, 3, 2]), 2.5)
+  assert.is(median([7]), 7)
+  assert.throws(() => median([]), RangeError)
+})
+
+test('spread is (max - min) / median', () => {
+  assert.is(spread([90, 100, 110]), 0.2)
+  assert.is(spread([50, 50]), 0)
+})
+
+test('compare alternates both sides for every round and computes the ratio of medians', () => {
+  let oursCalls = 0
+  let peerCalls = 0
+  const result = compare({ run: () => ++oursCalls }, { run: () => ++peerCalls }, TINY)
+  assert.is(result.ours.samples.length, 3)
+  assert.is(result.peer.samples.length, 3)
+  assert.ok(oursCalls > 0 && peerCalls > 0)
+  assert.is(result.ratio, result.ours.medianOpsPerSecond / result.peer.medianOpsPerSecond)
+  assert.is(typeof sinkValue(), 'number')
+})
+
+test('a benchmark refuses to run when ours and the peer disagree', () => {
+  assert.throws(() => assertSameOutput('x', Uint8Array.of(1, 2), Uint8Array.of(1, 3)), /disagree/)
+  assert.throws(() => assertSameOutput('x', Uint8Array.of(1), Uint8Array.of(1, 3)), /disagree/)
+  assertSameOutput('x', Uint8Array.of(1, 2), Uint8Array.of(1, 2))
+})
+
+test('the SHA-1 scenario reports both sizes with finite, positive rates', () => {
+  const rows = benchSha1(TINY)
+  assert.equal(
+    rows.map((row) => row.size),
+    [64, 1 << 20],
+  )
+  for (const row of rows) {
+    for (const side of [row.ours, row.peer]) {
+      assert.ok(Number.isFinite(side.medianOpsPerSecond) && side.medianOpsPerSecond > 0)
+      assert.ok(Number.isFinite(side.spread) && side.spread >= 0)
+    }
+    assert.is(row.ratio, row.ours.medianOpsPerSecond / row.peer.medianOpsPerSecond)
+  }
+  const report = markdownReport(
+    { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' },
+    rows,
+    true,
+  )
+  assert.match(report, /smoke run/)
+  assert.match(report, /\| 64 B \|/)
+  assert.match(report, /\| 1 MiB \|/)
+})
+
+test('pnpm bench --quick --out FILE runs end to end and writes the report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-'))
+  try {
+    const out = join(dir, 'benchmarks.md')
+    const main = join(import.meta.dirname, '..', 'src', 'main.ts')
+    const run = spawnSync(process.execPath, ['--import', 'tsx', main, '--quick', '--out', out], {
+      encoding: 'utf8',
+    })
+    assert.is(run.status, 0, run.stderr)
+    assert.match(run.stdout, /ratio ours\/peer/)
+    const report = readFileSync(out, 'utf8')
+    assert.match(report, /^# Benchmarks/)
+    assert.match(report, /\| input \| ours MB\/s \| node:crypto MB\/s/)
+    assert.match(report, /\| 64 B \|/)
+    assert.match(report, /\| 1 MiB \|/)
+    const usage = spawnSync(process.execPath, ['--import', 'tsx', main, '--quick', '--out'], {
+      encoding: 'utf8',
+    })
+    assert.is(usage.status, 2)
+    assert.match(usage.stderr, /usage/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test.run()
