@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every check the project has, in order: format, lint, type check, build, then each
+// Runs every check the project has, in order: format, lint, build, type check, then each
 // workspace package's uvu tests under c8 coverage with that package's thresholds (.c8rc.json).
 // Every step runs even when an earlier one failed, so one run shows everything that is wrong.
 // The last line is `N passed, M failed`, counting every test in the workspace; the exit code is
@@ -54,11 +54,13 @@ step('format', run(bin('biome'), ['format', '.']))
 console.log('== lint, warnings as errors (biome check without the formatter)')
 step('lint', run(bin('biome'), ['check', '--formatter-enabled=false', '--error-on-warnings', '.']))
 
-console.log('== type check, strict, every package (pnpm -r typecheck)')
-step('typecheck', run('pnpm', ['-r', '--reporter=append-only', 'run', 'typecheck']))
-
 console.log('== build (tsup: ESM, CJS and .d.ts)')
 step('build', run('pnpm', ['run', 'build']))
+
+// The build comes first: packages that use another workspace package type-check against its
+// published .d.ts, as their users will.
+console.log('== type check, strict, every package (pnpm -r typecheck)')
+step('typecheck', run('pnpm', ['-r', '--reporter=append-only', 'run', 'typecheck']))
 
 let passed = 0
 let failed = 0
