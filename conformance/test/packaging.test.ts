@@ -1,6 +1,6 @@
 // Every published package, packed with `pnpm pack`, installed from its tarball into a fresh
 // project and used from ESM, from CommonJS and from TypeScript: the way its users get it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
@@ -138,7 +138,7 @@ for (const pkg of published) {
   packaging(`${name}: its types resolve from .mts and .cts under strict NodeNext and catch misuse`, () => {
     if (!smoke) return assert.unreachable(`no SMOKE entry for ${name}`)
     const dir = join(project, `${pkg.folder}-types`)
-    runOrThrow('mkdir', ['-p', dir], project)
+    mkdirSync(dir, { recursive: true })
     const source = `import * as m from '${name}'\n${smoke.body}\n// @ts-expect-error the package's types must reject this\n${smoke.typeProbe}\n`
     writeFileSync(join(dir, 'esm.mts'), source)
     writeFileSync(join(dir, 'cjs.cts'), source)
