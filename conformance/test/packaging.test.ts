@@ -30,6 +30,22 @@ const SMOKE: Record<string, { body: string; prints: string; typeProbe: string }>
     prints: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo= 16',
     typeProbe: 'export const wrong: string = m.sha1(new Uint8Array(0))',
   },
+  '@ws/proto': {
+    body: [
+      "const client = new m.ClientHandshake({ url: 'ws://localhost/smoke' })",
+      'const server = new m.ServerHandshake()',
+      'server.receive(client.request)',
+      'const { response, connection } = server.accept()',
+      'const opened = client.receive(response)',
+      "if (opened.kind !== 'open') throw new Error('handshake failed')",
+      "opened.connection.sendText('smoke')",
+      'for (const chunk of opened.connection.takeOutgoing()) connection.receive(chunk)',
+      'const [event] = connection.takeEvents()',
+      "console.log(event.type + ' ' + (event.type === 'text' ? event.data : '') + ' ' + m.acceptKey('dGhlIHNhbXBsZSBub25jZQ=='))",
+    ].join('\n'),
+    prints: 'text smoke s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+    typeProbe: "export const wrong: number = new m.WebSocketConnection({ role: 'server' }).state",
+  },
 }
 
 const published = listPackages().filter((p) => p.manifest.private !== true)

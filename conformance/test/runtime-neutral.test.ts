@@ -174,6 +174,27 @@ rules('crypto works end to end in the bare context: the RFC 6455 accept value', 
   assert.is(crypto.base64Decode('dGhlIHNhbXBsZSBub25jZQ==').length, 16)
 })
 
+rules('proto works end to end in the bare context, given only web-standard globals', () => {
+  const proto = loadInBareContext(packagesDir, 'proto', {
+    TextEncoder,
+    TextDecoder,
+    URL,
+    crypto: { getRandomValues: (array: Uint8Array) => globalThis.crypto.getRandomValues(array) },
+  }) as typeof import('@ws/proto')
+  const client = new proto.ClientHandshake({ url: 'ws://localhost/bare' })
+  const server = new proto.ServerHandshake()
+  const request = server.receive(client.request)
+  assert.is(request.kind, 'request')
+  const { response, connection } = server.accept()
+  const opened = client.receive(response)
+  if (opened.kind !== 'open') throw new Error('handshake failed in the bare context')
+  opened.connection.sendText('héllo')
+  for (const chunk of opened.connection.takeOutgoing()) connection.receive(chunk)
+  const [event] = connection.takeEvents()
+  assert.is(event?.type, 'text')
+  assert.is((event as { data: string }).data, 'héllo')
+})
+
 rules('the bare context really lacks Node: a build that touches Buffer fails there', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-bare-'))
   try {
