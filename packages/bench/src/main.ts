@@ -5,8 +5,9 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchFrames } from './frames.ts'
 import { FULL, QUICK } from './harness.ts'
-import { currentEnvironment, markdownReport, sha1Table } from './report.ts'
+import { currentEnvironment, frameTable, markdownReport, sha1Table } from './report.ts'
 import { benchSha1 } from './sha1.ts'
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -24,9 +25,12 @@ const options = quick ? QUICK : FULL
 console.log(`SHA-1, @ws/crypto vs node:crypto (${quick ? 'quick smoke run' : 'full run'})`)
 const sha1 = benchSha1(options)
 console.log(sha1Table(sha1))
+console.log('\nFrame parsing, server role: @ws/proto vs ws Receiver')
+const frames = benchFrames(options)
+console.log(frameTable(frames))
 
 const target = out ? resolve(out) : quick ? undefined : join(workspaceRoot, 'docs', 'benchmarks.md')
 if (target) {
-  writeFileSync(target, markdownReport(currentEnvironment(), sha1, quick))
+  writeFileSync(target, markdownReport(currentEnvironment(), { sha1, frames }, quick))
   console.log(`wrote ${target}`)
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { benchFrames, maskedStream } from '../src/frames.ts'
 import { assertSameOutput, compare, median, sinkValue, spread } from '../src/harness.ts'
 import { markdownReport } from '../src/report.ts'
 import { benchSha1 } from '../src/sha1.ts'
@@ -16,7 +17,10 @@ test('median of odd and even lists, unsorted', () => {
   assert.is(median([5, 1, 3]), 3)
   assert.is(median([4, 1, 3, 2]), 2.5)
   assert.is(median([7]), 7)
-  assert.throws(() => median([]), RangeError)
+  assert.throws(
+    () => median([]),
+    (error: unknown) => error instanceof RangeError,
+  )
 })
 
 test('spread is (max - min) / median', () => {
@@ -54,14 +58,34 @@ test('the SHA-1 scenario reports both sizes with finite, positive rates', () => 
     }
     assert.is(row.ratio, row.ours.medianOpsPerSecond / row.peer.medianOpsPerSecond)
   }
+  const frames = benchFrames(TINY, [16, 65536])
+  assert.equal(
+    frames.map((row) => [row.payloadBytes, row.framesPerOp]),
+    [
+      [16, 8738],
+      [65536, 3],
+    ],
+  )
+  for (const row of frames) assert.ok(row.ours.medianOpsPerSecond > 0 && row.peer.medianOpsPerSecond > 0)
   const report = markdownReport(
     { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' },
-    rows,
+    { sha1: rows, frames },
     true,
   )
   assert.match(report, /smoke run/)
   assert.match(report, /\| 64 B \|/)
   assert.match(report, /\| 1 MiB \|/)
+  assert.match(report, /\| 64 KiB \| [\d,.]+ \| [\d,.]+ \|/)
+  assert.match(report, /ws 8\.\d+\.\d+ Receiver/)
+})
+
+test('the masked stream holds whole frames that unmask to distinct payloads', () => {
+  const { chunks, frames } = maskedStream(1024)
+  const stream = Buffer.concat(chunks)
+  assert.is(stream.length, frames * (4 + 4 + 1024))
+  assert.is(stream[0], 0x82)
+  assert.is(stream[1], 0x80 | 126)
+  assert.is(stream.readUInt16BE(2), 1024)
 })
 
 test('pnpm bench --quick --out FILE runs end to end and writes the report', () => {
@@ -79,6 +103,7 @@ test('pnpm bench --quick --out FILE runs end to end and writes the report', () =
     assert.match(report, /\| input \| ours MB\/s \| node:crypto MB\/s/)
     assert.match(report, /\| 64 B \|/)
     assert.match(report, /\| 1 MiB \|/)
+    assert.match(report, /## Frame parsing/)
     const usage = spawnSync(process.execPath, ['--import', 'tsx', main, '--quick', '--out'], {
       encoding: 'utf8',
     })
