@@ -26,18 +26,30 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingInput: 4 * 1024 * 1024,
 })
 
-/** Fills in defaults and checks each value (a positive integer, or Infinity for no limit). */
-export function resolveLimits(limits: Partial<Limits> | undefined): Limits {
-  const resolved = { ...DEFAULT_LIMITS }
+/**
+ * Fills in `defaults` and checks each given value: a non-negative integer, or Infinity for no
+ * limit. Shared by the connection's limits and the handshake's HTTP head limits.
+ */
+export function resolveNumericLimits<T extends object>(
+  defaults: Readonly<T>,
+  limits: Partial<T> | undefined,
+): T {
+  const resolved = { ...defaults } as T
   if (limits) {
-    for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
-      const value = limits[key]
+    for (const key of Object.keys(defaults) as (keyof T)[]) {
+      const value = limits[key] as unknown
       if (value === undefined) continue
       if (typeof value !== 'number' || !(value === Infinity || (Number.isInteger(value) && value >= 0))) {
-        throw new RangeError(`limits.${key} must be a non-negative integer or Infinity, got ${String(value)}`)
+        throw new RangeError(
+          `limits.${String(key)} must be a non-negative integer or Infinity, got ${String(value)}`,
+        )
       }
-      resolved[key] = value
+      resolved[key] = value as T[keyof T]
     }
   }
   return resolved
+}
+
+export function resolveLimits(limits: Partial<Limits> | undefined): Limits {
+  return resolveNumericLimits(DEFAULT_LIMITS, limits)
 }

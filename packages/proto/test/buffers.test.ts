@@ -1,8 +1,8 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { MessageBuffer } from '../src/message-buffer.ts'
 import { RandomPool, randomPoolFor } from '../src/random-pool.ts'
-import { Random } from './random.ts'
 import { concat, throwsKind } from './wire.ts'
 
 const buffer = suite('MessageBuffer')

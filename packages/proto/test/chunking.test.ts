@@ -4,8 +4,8 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import type { ConnectionOptions } from '../src/index.ts'
-import { Random } from './random.ts'
 import { chunkings, concat, frame, hex, plain, run } from './wire.ts'
 
 function randomStream(random: Random, masked: boolean): Uint8Array {

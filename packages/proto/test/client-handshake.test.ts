@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import {
   acceptKey,
   ClientHandshake,
@@ -8,7 +9,6 @@ import {
   HandshakeError,
   parseTarget,
 } from '../src/index.ts'
-import { Random } from './random.ts'
 import { frame, seededFill, throwsKind } from './wire.ts'
 
 const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))

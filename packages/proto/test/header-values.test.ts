@@ -1,5 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import {
   type ExtensionItem,
   formatExtensions,
@@ -10,7 +11,6 @@ import {
   parseProductList,
   parseTokenList,
 } from '../src/handshake/header-values.ts'
-import { Random } from './random.ts'
 
 const TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

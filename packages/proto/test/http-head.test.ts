@@ -1,5 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import {
   DEFAULT_HTTP_HEAD_LIMITS,
   HeaderList,
@@ -11,7 +12,6 @@ import {
   parseRequestLine,
   parseStatusLine,
 } from '../src/handshake/http-head.ts'
-import { Random } from './random.ts'
 
 /** Each character of `text` (U+0000-U+00FF) as one byte. */
 const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (character) => character.charCodeAt(0))

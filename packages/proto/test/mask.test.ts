@@ -1,7 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { applyMask } from '../src/mask.ts'
-import { Random } from './random.ts'
 
 const naive = (data: Uint8Array, key: Uint8Array, phase: number): Uint8Array =>
   data.map((byte, i) => byte ^ key[(phase + i) & 3])

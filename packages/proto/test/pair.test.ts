@@ -1,12 +1,12 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import {
   ClientHandshake,
   ServerHandshake,
   type WebSocketConnection,
   type WebSocketEvent,
 } from '../src/index.ts'
-import { Random } from './random.ts'
 import { seededFill } from './wire.ts'
 
 /** A client and a server joined in memory through a real handshake. */

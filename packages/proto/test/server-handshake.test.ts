@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { HeaderList, InvalidStateError, ServerHandshake, type ServerHandshakeResult } from '../src/index.ts'
-import { Random } from './random.ts'
 import { frame, throwsKind } from './wire.ts'
 
 const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))

@@ -1,7 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { isValidUtf8, Utf8Validator } from '../src/index.ts'
-import { Random } from './random.ts'
 import { fromHex } from './wire.ts'
 
 /** Independent truth: the WHATWG decoder in fatal mode. */

@@ -4,8 +4,8 @@
  * connection in many chunkings and check that the events do not depend on the chunking.
  */
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { type ConnectionOptions, WebSocketConnection, type WebSocketEvent } from '../src/index.ts'
-import { Random } from './random.ts'
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')

@@ -9,6 +9,7 @@
  * section 2.2 asks servers to ignore at least one); they count toward `maxHeadBytes`.
  */
 
+import { resolveNumericLimits } from '../limits.ts'
 import { isTokenChar } from './header-values.ts'
 
 /** Size limits of a head; each is a non-negative integer or Infinity. */
@@ -268,16 +269,7 @@ export class HttpHeadParser {
 
 /** Fills in defaults and checks each limit (a non-negative integer or Infinity). */
 function resolveHttpHeadLimits(limits: Partial<HttpHeadLimits>): HttpHeadLimits {
-  const resolved = { ...DEFAULT_HTTP_HEAD_LIMITS }
-  for (const key of ['maxLineBytes', 'maxHeaders', 'maxHeadBytes'] as const) {
-    const value = limits[key]
-    if (value === undefined) continue
-    if (typeof value !== 'number' || !(value === Infinity || (Number.isInteger(value) && value >= 0))) {
-      throw new RangeError(`limits.${key} must be a non-negative integer or Infinity, got ${String(value)}`)
-    }
-    resolved[key] = value
-  }
-  return resolved
+  return resolveNumericLimits(DEFAULT_HTTP_HEAD_LIMITS, limits)
 }
 
 /** Decodes bytes as latin1, in pieces small enough for a spread call. */
