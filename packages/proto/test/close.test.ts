@@ -150,6 +150,15 @@ handshake('after sending close: data still arrives, pings are not answered, send
   assert.equal(server.takeOutgoing(), [])
 })
 
+handshake('autoPong: false reports pings without answering them; pong() answers by hand', () => {
+  const server = new WebSocketConnection({ role: 'server', autoPong: false })
+  server.receive(c({ opcode: 9, payload: 'p' }))
+  assert.equal(server.takeEvents(), [{ type: 'ping', data: utf8('p') }])
+  assert.equal(server.takeOutgoing(), [])
+  server.pong('p')
+  assert.equal(sentFrames(server), [[10, hex(utf8('p'))]])
+})
+
 handshake('EOF before the close handshake is an abnormal closure (1006); EOF is idempotent', () => {
   const { events, connection } = runAllChunkings(
     SERVER,

@@ -92,6 +92,35 @@ rfc('the encoder produces the RFC bytes', () => {
   assert.is(hex(concat(...fixed.takeOutgoing())), '8a8537fa213d7f9f4d51588185' + '37fa213d7f9f4d5158')
 })
 
+rfc('header bytes for every length class, written out by hand', () => {
+  // FIN+binary, then the 7-bit length or 126/127 with the 16/64-bit length in network order.
+  const expected: [number, string][] = [
+    [0, '8200'],
+    [1, '8201'],
+    [125, '827d'],
+    [126, '827e007e'],
+    [127, '827e007f'],
+    [65535, '827effff'],
+    [65536, '827f0000000000010000'],
+    [300000, '827f00000000000493e0'],
+  ]
+  for (const [length, header] of expected) {
+    const server = new WebSocketConnection(SERVER)
+    server.sendBinary(new Uint8Array(length))
+    const wire = concat(...server.takeOutgoing())
+    assert.is(hex(wire.subarray(0, header.length / 2)), header, `length ${length}`)
+    assert.is(wire.length, header.length / 2 + length)
+    // The same header with the mask bit and a key, parsed by the server.
+    const masked = fromHex(
+      `${header.slice(0, 2)}${(Number.parseInt(header.slice(2, 4), 16) | 0x80).toString(16)}${header.slice(4)}01020304`,
+    )
+    const connection = new WebSocketConnection(SERVER)
+    connection.receive(concat(masked, new Uint8Array(length)))
+    const [event] = connection.takeEvents()
+    assert.is((event as { data: Uint8Array }).data.length, length)
+  }
+})
+
 const opcodes = suite('5.2 every opcode at every length class')
 
 for (const [opcode, name] of [
