@@ -5,8 +5,9 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchDeflate } from './deflate.ts'
 import { FULL, QUICK } from './harness.ts'
-import { currentEnvironment, markdownReport, sha1Table } from './report.ts'
+import { currentEnvironment, deflateTable, markdownReport, sha1Table } from './report.ts'
 import { benchSha1 } from './sha1.ts'
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -24,9 +25,12 @@ const options = quick ? QUICK : FULL
 console.log(`SHA-1, @ws/crypto vs node:crypto (${quick ? 'quick smoke run' : 'full run'})`)
 const sha1 = benchSha1(options)
 console.log(sha1Table(sha1))
+console.log(`\nRaw DEFLATE, @ws/deflate vs node:zlib, level 6, windowBits 15`)
+const deflate = benchDeflate(options)
+console.log(deflateTable(deflate))
 
 const target = out ? resolve(out) : quick ? undefined : join(workspaceRoot, 'docs', 'benchmarks.md')
 if (target) {
-  writeFileSync(target, markdownReport(currentEnvironment(), sha1, quick))
+  writeFileSync(target, markdownReport(currentEnvironment(), sha1, deflate, quick))
   console.log(`wrote ${target}`)
 }
