@@ -442,6 +442,11 @@ export class Inflater {
           let distanceExtra = this.pendingDistanceExtra
           let phase: number = state
           for (;;) {
+            if (bitCount <= 16 && position + 1 < end) {
+              bitBuffer |= (input[position] | (input[position + 1] << 8)) << bitCount
+              position += 2
+              bitCount += 16
+            }
             while (bitCount <= 24 && position < end) {
               bitBuffer |= input[position++] << bitCount
               bitCount += 8
@@ -530,8 +535,19 @@ export class Inflater {
             }
             if (outPosition + length > limitPosition) throw this.outputLimitError()
             let from = outPosition - distance
-            const stop = outPosition + length
-            while (outPosition < stop) window[outPosition++] = window[from++]
+            if (length >= 32 && distance >= length) {
+              window.copyWithin(outPosition, from, from + length)
+              outPosition += length
+            } else {
+              // Every match is at least 3 bytes; byte by byte keeps overlapping copies right.
+              const stop = outPosition + length
+              window[outPosition] = window[from]
+              window[outPosition + 1] = window[from + 1]
+              window[outPosition + 2] = window[from + 2]
+              outPosition += 3
+              from += 3
+              while (outPosition < stop) window[outPosition++] = window[from++]
+            }
           }
           this.pendingLength = length
           this.pendingDistanceBase = distanceBase
