@@ -8,9 +8,8 @@ export const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..',
 /**
  * Packages that must run unchanged in any JavaScript runtime (browser, Deno, Bun, workers): no
  * `node:` imports, no Node globals, no timers, compiled without Node's types. See DESIGN.md.
- * deflate joins this list when it exists.
  */
-export const RUNTIME_NEUTRAL = ['crypto', 'proto'] as const
+export const RUNTIME_NEUTRAL = ['crypto', 'deflate', 'proto'] as const
 
 /** Packages that may use Node's APIs. Every folder in packages/ must be in one of the two lists. */
 export const NODE_ONLY = ['bench'] as const

@@ -46,6 +46,18 @@ const SMOKE: Record<string, { body: string; prints: string; typeProbe: string }>
     prints: 'text smoke s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
     typeProbe: "export const wrong: number = new m.WebSocketConnection({ role: 'server' }).state",
   },
+  '@ws/deflate': {
+    body: [
+      "const input = new TextEncoder().encode('Hello, Hello, Hello!')",
+      'const deflater = new m.Deflater()',
+      'deflater.write(input)',
+      'const flushed = deflater.syncFlush()',
+      'const output = new m.Inflater().push(flushed)',
+      "console.log(new TextDecoder().decode(output[0]) + ' ' + flushed.length + ' ' + m.inflateRaw(m.deflateRaw(input)).length)",
+    ].join('\n'),
+    prints: 'Hello, Hello, Hello! 17 20',
+    typeProbe: 'export const wrong: string = m.inflateRaw(new Uint8Array(0))',
+  },
 }
 
 const published = listPackages().filter((p) => p.manifest.private !== true)

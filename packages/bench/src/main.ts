@@ -5,9 +5,10 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchDeflate } from './deflate.ts'
 import { benchFrames } from './frames.ts'
 import { FULL, QUICK } from './harness.ts'
-import { currentEnvironment, frameTable, markdownReport, sha1Table } from './report.ts'
+import { currentEnvironment, deflateTable, frameTable, markdownReport, sha1Table } from './report.ts'
 import { benchSha1 } from './sha1.ts'
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -28,9 +29,12 @@ console.log(sha1Table(sha1))
 console.log('\nFrame parsing, server role: @ws/proto vs ws Receiver')
 const frames = benchFrames(options)
 console.log(frameTable(frames))
+console.log(`\nRaw DEFLATE, @ws/deflate vs node:zlib, level 6, windowBits 15`)
+const deflate = benchDeflate(options)
+console.log(deflateTable(deflate))
 
 const target = out ? resolve(out) : quick ? undefined : join(workspaceRoot, 'docs', 'benchmarks.md')
 if (target) {
-  writeFileSync(target, markdownReport(currentEnvironment(), { sha1, frames }, quick))
+  writeFileSync(target, markdownReport(currentEnvironment(), { sha1, frames, deflate }, quick))
   console.log(`wrote ${target}`)
 }

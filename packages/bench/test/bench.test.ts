@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { jsonCorpus, textCorpus } from '../src/corpus.ts'
+import { benchDeflate } from '../src/deflate.ts'
 import { benchFrames, maskedStream } from '../src/frames.ts'
 import { assertSameOutput, compare, median, sinkValue, spread } from '../src/harness.ts'
 import { markdownReport } from '../src/report.ts'
@@ -69,7 +71,7 @@ test('the SHA-1 scenario reports both sizes with finite, positive rates', () => 
   for (const row of frames) assert.ok(row.ours.medianOpsPerSecond > 0 && row.peer.medianOpsPerSecond > 0)
   const report = markdownReport(
     { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' },
-    { sha1: rows, frames },
+    { sha1: rows, frames, deflate: [] },
     true,
   )
   assert.match(report, /smoke run/)
@@ -88,6 +90,40 @@ test('the masked stream holds whole frames that unmask to distinct payloads', ()
   assert.is(stream.readUInt16BE(2), 1024)
 })
 
+test('the corpora are deterministic and about the size asked for', () => {
+  for (const corpus of [textCorpus, jsonCorpus]) {
+    const first = corpus(5000)
+    assert.is(first.length, 5000)
+    assert.equal(corpus(5000), first)
+  }
+  assert.not.equal(textCorpus(100), jsonCorpus(100))
+  assert.is(new TextDecoder().decode(jsonCorpus(100)).slice(0, 7), '[{"id":')
+})
+
+test('the DEFLATE scenario reports both corpora in both directions with sizes and positive rates', () => {
+  const rows = benchDeflate(TINY, 16 * 1024)
+  assert.equal(
+    rows.map((row) => `${row.corpus} ${row.direction}`),
+    ['text inflate', 'text deflate', 'JSON inflate', 'JSON deflate'],
+  )
+  for (const row of rows) {
+    assert.is(row.size, 16 * 1024)
+    assert.ok(row.oursCompressed > 0 && row.oursCompressed < row.size)
+    assert.ok(row.zlibCompressed > 0 && row.zlibCompressed < row.size)
+    for (const side of [row.ours, row.peer])
+      assert.ok(Number.isFinite(side.medianOpsPerSecond) && side.medianOpsPerSecond > 0)
+    assert.is(row.ratio, row.ours.medianOpsPerSecond / row.peer.medianOpsPerSecond)
+  }
+  const report = markdownReport(
+    { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' },
+    { sha1: [], frames: [], deflate: rows },
+    true,
+  )
+  assert.match(report, /## Raw DEFLATE/)
+  assert.match(report, /\| text 16384 B \| inflate \|/)
+  assert.match(report, /\| JSON 16384 B \| deflate \|/)
+})
+
 test('pnpm bench --quick --out FILE runs end to end and writes the report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-bench-'))
   try {
@@ -104,6 +140,8 @@ test('pnpm bench --quick --out FILE runs end to end and writes the report', () =
     assert.match(report, /\| 64 B \|/)
     assert.match(report, /\| 1 MiB \|/)
     assert.match(report, /## Frame parsing/)
+    assert.match(report, /\| text 1 MiB \| inflate \|/)
+    assert.match(report, /\| JSON 1 MiB \| deflate \|/)
     const usage = spawnSync(process.execPath, ['--import', 'tsx', main, '--quick', '--out'], {
       encoding: 'utf8',
     })

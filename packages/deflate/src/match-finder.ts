@@ -1,0 +1,387 @@
+/**
+ * LZ77 with hash chains, after zlib's deflate.c: a window buffer of two halves that slides by
+ * one half, a hash of the next four bytes heading a chain of earlier positions with that hash
+ * (`head` and `prev`), greedy matching for levels 1..3 and lazy matching (take a match only if
+ * the next position does not start a longer one) for 4..9, with zlib's per-level limits.
+ *
+ * It produces symbols into a buffer and stops whenever the buffer is full (`run` returns true):
+ * the caller writes the block `[blockStart, blockEnd)` and calls `startBlock`. Level 0 produces
+ * no symbols, only stored-block ranges.
+ *
+ * Distances never exceed `maxDistance` = min(2^windowBits, half - 262): zlib's MAX_DIST at
+ * windowBits 15, and the whole window at 8 and 9, where the half is larger than the window so
+ * that the lookahead still fits (zlib instead raises windowBits 8 to 9).
+ */
+import type { SymbolBuffer } from './block-writer.ts'
+import { MAX_MATCH, MIN_MATCH } from './tables.ts'
+
+/** Bytes of lookahead the match loop keeps: a whole match plus the next hash. */
+const MIN_LOOKAHEAD = MAX_MATCH + MIN_MATCH + 1
+/** A match of length 3 further back than this costs more than three literals (zlib's TOO_FAR). */
+const TOO_FAR = 4096
+/** The smallest half window, so that small windows still leave room for the lookahead. */
+const MINIMUM_HALF = 1024
+
+/** Per level, as in zlib: good length, lazy length (max insert length for 1..3), nice length, chain. */
+const CONFIGURATION: readonly (readonly [number, number, number, number])[] = [
+  [0, 0, 0, 0],
+  [4, 4, 8, 4],
+  [4, 5, 16, 8],
+  [4, 6, 32, 32],
+  [4, 4, 16, 16],
+  [8, 16, 32, 32],
+  [8, 16, 128, 128],
+  [8, 32, 128, 256],
+  [32, 128, 258, 1024],
+  [32, 258, 258, 4096],
+]
+
+const EMPTY = new Uint8Array(0)
+
+export class MatchFinder {
+  readonly window: Uint8Array
+  readonly half: number
+  readonly maxDistance: number
+  readonly symbols: SymbolBuffer
+  private readonly head: Uint16Array
+  private readonly prev: Uint16Array
+  /** 32 - hash bits: the hash is the top bits of a multiplicative hash of four bytes. */
+  private readonly hashShift: number
+  private readonly symbolLimit: number
+  private readonly level: number
+  private readonly goodLength: number
+  private readonly maxLazy: number
+  private readonly niceLength: number
+  private readonly maxChain: number
+
+  /** Next position to process; `lookahead` bytes from it are valid. */
+  strstart = 0
+  lookahead = 0
+  /** The current block: positions [blockStart, blockEnd) once `run` returned true. */
+  blockStart = 0
+  blockEnd = 0
+  private matchStart = 0
+  private matchLength = MIN_MATCH - 1
+  private prevLength = MIN_MATCH - 1
+  private prevMatch = 0
+  private matchAvailable = false
+  /** Positions before strstart not yet inserted in the hash chains (their third byte was missing). */
+  private insert = 0
+  private input: Uint8Array = EMPTY
+  private inputPosition = 0
+
+  constructor(level: number, windowBits: number, memLevel: number) {
+    const windowSize = 1 << windowBits
+    this.half = Math.max(windowSize, MINIMUM_HALF)
+    this.maxDistance = Math.min(windowSize, this.half - MIN_LOOKAHEAD)
+    this.window = new Uint8Array(2 * this.half)
+    const hashBits = memLevel + 7
+    this.head = new Uint16Array(level === 0 ? 0 : 1 << hashBits)
+    this.prev = new Uint16Array(level === 0 ? 0 : this.half)
+    this.hashShift = 32 - hashBits
+    const symbolCapacity = level === 0 ? 0 : 1 << (memLevel + 6)
+    this.symbols = {
+      distances: new Uint16Array(symbolCapacity),
+      values: new Uint8Array(symbolCapacity),
+      count: 0,
+    }
+    this.symbolLimit = symbolCapacity - 1
+    this.level = level
+    const [goodLength, maxLazy, niceLength, maxChain] = CONFIGURATION[level] as readonly [
+      number,
+      number,
+      number,
+      number,
+    ]
+    this.goodLength = goodLength
+    this.maxLazy = maxLazy
+    this.niceLength = niceLength
+    this.maxChain = maxChain
+  }
+
+  /** Forgets the window and the chains. */
+  reset(): void {
+    this.head.fill(0)
+    this.strstart = 0
+    this.lookahead = 0
+    this.blockStart = 0
+    this.blockEnd = 0
+    this.matchStart = 0
+    this.matchLength = MIN_MATCH - 1
+    this.prevLength = MIN_MATCH - 1
+    this.prevMatch = 0
+    this.matchAvailable = false
+    this.insert = 0
+    this.symbols.count = 0
+    this.input = EMPTY
+    this.inputPosition = 0
+  }
+
+  /** Input for the following `run` calls; it must be consumed before the next `setInput`. */
+  setInput(input: Uint8Array): void {
+    this.input = input
+    this.inputPosition = 0
+  }
+
+  /** After the caller wrote the block that `run` reported. */
+  startBlock(): void {
+    this.blockStart = this.blockEnd
+    this.symbols.count = 0
+  }
+
+  /**
+   * Consumes input. Returns true when a block is ready (then `blockEnd` is set); false when all
+   * input is in the window and, if `flushing`, every byte of it has become a symbol (the partial
+   * block [blockStart, strstart) is then the caller's to write).
+   */
+  run(flushing: boolean): boolean {
+    if (this.level === 0) return this.runStored()
+    return this.level <= 3 ? this.runGreedy(flushing) : this.runLazy(flushing)
+  }
+
+  private runStored(): boolean {
+    const maxBlock = Math.min(65535, this.maxDistance)
+    for (;;) {
+      if (this.lookahead === 0) {
+        this.fillWindow()
+        if (this.lookahead === 0) return false
+      }
+      const take = Math.min(maxBlock - (this.strstart - this.blockStart), this.lookahead)
+      this.strstart += take
+      this.lookahead -= take
+      if (this.strstart - this.blockStart >= maxBlock) {
+        this.blockEnd = this.strstart
+        return true
+      }
+    }
+  }
+
+  /** Reads input into the window, sliding it by one half first when the position is far enough in. */
+  private fillWindow(): void {
+    const window = this.window
+    const half = this.half
+    const input = this.input
+    do {
+      let more = window.length - this.lookahead - this.strstart
+      if (this.strstart >= half + this.maxDistance) {
+        window.copyWithin(0, half, this.strstart + this.lookahead)
+        this.matchStart -= half
+        this.strstart -= half
+        this.blockStart -= half
+        if (this.insert > this.strstart) this.insert = this.strstart
+        this.slideHash()
+        more += half
+      }
+      if (this.inputPosition >= input.length) break
+      const count = Math.min(more, input.length - this.inputPosition)
+      window.set(
+        input.subarray(this.inputPosition, this.inputPosition + count),
+        this.strstart + this.lookahead,
+      )
+      this.inputPosition += count
+      this.lookahead += count
+      if (this.level !== 0 && this.lookahead + this.insert >= MIN_MATCH) this.insertPending()
+    } while (this.lookahead < MIN_LOOKAHEAD && this.inputPosition < input.length)
+  }
+
+  /** Inserts the positions whose following bytes have just arrived. */
+  private insertPending(): void {
+    let position = this.strstart - this.insert
+    while (this.insert > 0) {
+      this.insertString(position)
+      position++
+      this.insert--
+      if (this.lookahead + this.insert < MIN_MATCH) break
+    }
+  }
+
+  private slideHash(): void {
+    const half = this.half
+    for (const table of [this.head, this.prev]) {
+      for (let index = 0; index < table.length; index++) {
+        const position = table[index]
+        table[index] = position >= half ? position - half : 0
+      }
+    }
+  }
+
+  private tally(distance: number, value: number): boolean {
+    const symbols = this.symbols
+    symbols.distances[symbols.count] = distance
+    symbols.values[symbols.count] = value
+    return ++symbols.count === this.symbolLimit
+  }
+
+  /** The longest match at strstart among the chain from `chainStart`; sets matchStart. */
+  private longestMatch(chainStart: number): number {
+    const window = this.window
+    const prev = this.prev
+    const windowMask = this.half - 1
+    const strstart = this.strstart
+    const scanEnd = strstart + MAX_MATCH
+    const limit = strstart > this.maxDistance ? strstart - this.maxDistance : 0
+    let chainLength = this.prevLength >= this.goodLength ? this.maxChain >>> 2 : this.maxChain
+    let bestLength = this.prevLength
+    const niceLength = Math.min(this.niceLength, this.lookahead)
+    let endByte = window[strstart + bestLength]
+    let beforeEndByte = window[strstart + bestLength - 1]
+    const first = window[strstart]
+    const second = window[strstart + 1]
+    let candidate = chainStart
+    for (;;) {
+      if (
+        window[candidate + bestLength] === endByte &&
+        window[candidate + bestLength - 1] === beforeEndByte &&
+        window[candidate] === first &&
+        window[candidate + 1] === second
+      ) {
+        let scan = strstart + 2
+        let match = candidate + 2
+        while (scan < scanEnd && window[scan] === window[match]) {
+          scan++
+          match++
+        }
+        const length = scan - strstart
+        if (length > bestLength) {
+          this.matchStart = candidate
+          bestLength = length
+          if (length >= niceLength) break
+          endByte = window[strstart + bestLength]
+          beforeEndByte = window[strstart + bestLength - 1]
+        }
+      }
+      candidate = prev[candidate & windowMask]
+      if (candidate <= limit || --chainLength === 0) break
+    }
+    return Math.min(bestLength, this.lookahead)
+  }
+
+  /**
+   * Inserts `position` in the chain of its hash and returns the previous head of that chain. The
+   * hash covers four bytes, as in Chromium's zlib (the one Node uses): chains hold fewer
+   * candidates that match only three bytes. A byte past the lookahead may be stale; that only
+   * costs a missed candidate, since every match is verified byte by byte.
+   */
+  private insertString(position: number): number {
+    const window = this.window
+    const hash =
+      Math.imul(
+        window[position] |
+          (window[position + 1] << 8) |
+          (window[position + 2] << 16) |
+          (window[position + 3] << 24),
+        0x9e3779b1,
+      ) >>> this.hashShift
+    const chainHead = this.head[hash]
+    this.prev[position & (this.half - 1)] = chainHead
+    this.head[hash] = position
+    return chainHead
+  }
+
+  /** Levels 1..3: take the longest match at each position (zlib's deflate_fast). */
+  private runGreedy(flushing: boolean): boolean {
+    const window = this.window
+    for (;;) {
+      if (this.lookahead < MIN_LOOKAHEAD) {
+        this.fillWindow()
+        if (this.lookahead < MIN_LOOKAHEAD && !flushing) return false
+        if (this.lookahead === 0) break
+      }
+      let chainHead = 0
+      if (this.lookahead >= MIN_MATCH) chainHead = this.insertString(this.strstart)
+      if (chainHead !== 0 && this.strstart - chainHead <= this.maxDistance) {
+        this.matchLength = this.longestMatch(chainHead)
+      }
+      let full: boolean
+      if (this.matchLength >= MIN_MATCH) {
+        full = this.tally(this.strstart - this.matchStart, this.matchLength - MIN_MATCH)
+        this.lookahead -= this.matchLength
+        if (this.matchLength <= this.maxLazy && this.lookahead >= MIN_MATCH) {
+          // Insert every position of a short match.
+          this.matchLength--
+          do {
+            this.strstart++
+            this.insertString(this.strstart)
+          } while (--this.matchLength !== 0)
+          this.strstart++
+        } else {
+          this.strstart += this.matchLength
+          this.matchLength = 0
+        }
+      } else {
+        full = this.tally(0, window[this.strstart])
+        this.lookahead--
+        this.strstart++
+      }
+      if (full) {
+        this.blockEnd = this.strstart
+        return true
+      }
+    }
+    this.insert = Math.min(this.strstart, MIN_MATCH - 1)
+    this.matchLength = MIN_MATCH - 1
+    return false
+  }
+
+  /** Levels 4..9: defer each match by one position in case a longer one starts there (deflate_slow). */
+  private runLazy(flushing: boolean): boolean {
+    const window = this.window
+    for (;;) {
+      if (this.lookahead < MIN_LOOKAHEAD) {
+        this.fillWindow()
+        if (this.lookahead < MIN_LOOKAHEAD && !flushing) return false
+        if (this.lookahead === 0) break
+      }
+      let chainHead = 0
+      if (this.lookahead >= MIN_MATCH) chainHead = this.insertString(this.strstart)
+      this.prevLength = this.matchLength
+      this.prevMatch = this.matchStart
+      this.matchLength = MIN_MATCH - 1
+      if (
+        chainHead !== 0 &&
+        this.prevLength < this.maxLazy &&
+        this.strstart - chainHead <= this.maxDistance
+      ) {
+        this.matchLength = this.longestMatch(chainHead)
+        if (this.matchLength === MIN_MATCH && this.strstart - this.matchStart > TOO_FAR) {
+          this.matchLength = MIN_MATCH - 1
+        }
+      }
+      if (this.prevLength >= MIN_MATCH && this.matchLength <= this.prevLength) {
+        // The previous match is at least as long: emit it and skip past it.
+        const maxInsert = this.strstart + this.lookahead - MIN_MATCH
+        const full = this.tally(this.strstart - 1 - this.prevMatch, this.prevLength - MIN_MATCH)
+        this.lookahead -= this.prevLength - 1
+        this.prevLength -= 2
+        do {
+          if (++this.strstart <= maxInsert) this.insertString(this.strstart)
+        } while (--this.prevLength !== 0)
+        this.matchAvailable = false
+        this.matchLength = MIN_MATCH - 1
+        this.strstart++
+        if (full) {
+          this.blockEnd = this.strstart
+          return true
+        }
+      } else if (this.matchAvailable) {
+        // No better match: the byte before becomes a literal.
+        const full = this.tally(0, window[this.strstart - 1])
+        if (full) this.blockEnd = this.strstart
+        this.strstart++
+        this.lookahead--
+        if (full) return true
+      } else {
+        this.matchAvailable = true
+        this.strstart++
+        this.lookahead--
+      }
+    }
+    if (this.matchAvailable) {
+      this.tally(0, window[this.strstart - 1])
+      this.matchAvailable = false
+    }
+    this.insert = Math.min(this.strstart, MIN_MATCH - 1)
+    this.matchLength = MIN_MATCH - 1
+    return false
+  }
+}
