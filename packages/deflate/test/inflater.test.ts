@@ -147,6 +147,19 @@ test('node:zlib output fed one byte at a time, at every level (16 KiB inputs)', 
   }
 })
 
+test('the full matrix byte by byte: every level 0..9 and windowBits 9..15 on every input (4 KiB)', () => {
+  for (const [name, input] of inputs) {
+    const small = input.subarray(0, 4 * 1024)
+    for (let level = 0; level <= 9; level++) {
+      for (let windowBits = 9; windowBits <= 15; windowBits++) {
+        const compressed = deflateRawSync(small, { level, windowBits })
+        const out = inflatePieces(byteByByte(compressed), { windowBits })
+        assert.ok(equalBytes(out, small), `${name}, level ${level}, windowBits ${windowBits}`)
+      }
+    }
+  }
+})
+
 test('random chunkings over many seeds give identical output', () => {
   const input = concat([textCorpus(40000, 3), jsonCorpus(40000, 4), new Random(5).bytes(3000)])
   for (const level of [0, 1, 6, 9]) {
