@@ -181,15 +181,20 @@ rules('proto works end to end in the bare context, given only web-standard globa
     URL,
     crypto: { getRandomValues: (array: Uint8Array) => globalThis.crypto.getRandomValues(array) },
   }) as typeof import('@ws/proto')
-  const client = new proto.ClientHandshake({ url: 'ws://localhost/bare' })
-  const server = new proto.ServerHandshake()
+  // With permessage-deflate, so @ws/deflate runs in the bare context too.
+  const deflate = () => [new proto.PerMessageDeflate({ threshold: 0 })]
+  const client = new proto.ClientHandshake({ url: 'ws://localhost/bare', extensions: deflate() })
+  const server = new proto.ServerHandshake({ extensions: deflate() })
   const request = server.receive(client.request)
   assert.is(request.kind, 'request')
   const { response, connection } = server.accept()
   const opened = client.receive(response)
   if (opened.kind !== 'open') throw new Error('handshake failed in the bare context')
+  assert.is(opened.connection.extensions[0]?.name, 'permessage-deflate')
   opened.connection.sendText('héllo')
-  for (const chunk of opened.connection.takeOutgoing()) connection.receive(chunk)
+  const wire = opened.connection.takeOutgoing()
+  assert.is((wire[0]?.[0] ?? 0) & 0x40, 0x40, 'the frame is compressed (RSV1)')
+  for (const chunk of wire) connection.receive(chunk)
   const [event] = connection.takeEvents()
   assert.is(event?.type, 'text')
   assert.is((event as { data: string }).data, 'héllo')
