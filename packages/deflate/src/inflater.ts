@@ -70,6 +70,11 @@ const END = 9
 /** Output slack beyond the window: the size of the chunks handed out while a long input inflates. */
 const MINIMUM_SLACK = 4096
 
+/** Input bytes decodeFast needs at the start of a step: a step reads at most 12 (three 4-byte refills). */
+const FAST_INPUT = 16
+/** Bytes decodeFast may write past the end of a match. */
+const FAST_OVERRUN = 8
+
 const FIXED_LITERAL_TABLE = /* @__PURE__ */ (() => {
   const table = new Int32Array(1 << LITERAL_ROOT_BITS)
   buildDecodeTable(FIXED_LITERAL_LENGTHS, 0, 288, TABLE_LITERALS, table, LITERAL_ROOT_BITS)
@@ -81,14 +86,27 @@ const FIXED_DISTANCE_TABLE = /* @__PURE__ */ (() => {
   return table
 })()
 
+function distanceError(distance: number, windowSize: number): DeflateError {
+  return new DeflateError(
+    'DEFLATE_DISTANCE_TOO_FAR',
+    distance > windowSize
+      ? `distance ${distance} is beyond the ${windowSize}-byte window`
+      : `distance ${distance} reaches before the start of the output`,
+  )
+}
+
 export class Inflater {
   private readonly windowSize: number
-  private readonly capacity: number
+  private capacity: number
+  /** inflateRaw's mode: output buffers are handed out whole and replaced, never slid. */
+  private oneShot = false
+  private inputLength = 0
   private readonly defaultLimit: number
   private readonly ignoreDataAfterEnd: boolean
 
   /** Output buffer: the window followed by slack. Allocated on first use. */
   private window: Uint8Array | null = null
+  private windowView: DataView | null = null
   private outPosition = 0
   /** Start of the bytes not yet handed out. */
   private emitStart = 0
@@ -186,20 +204,56 @@ export class Inflater {
   }
 
   private takeOutput(): Uint8Array {
-    const chunk = (this.window as Uint8Array).slice(this.emitStart, this.outPosition)
+    const window = this.window as Uint8Array
+    // In one-shot mode the buffer is never touched again: a view will do, unless it wastes most of it.
+    const chunk =
+      this.oneShot && 2 * (this.outPosition - this.emitStart) >= window.length
+        ? window.subarray(this.emitStart, this.outPosition)
+        : window.slice(this.emitStart, this.outPosition)
     this.emitStart = this.outPosition
     return chunk
   }
 
   /** Hands out the new bytes and keeps only the last window's worth at the front of the buffer. */
-  private makeRoom(): void {
+  private makeRoom(inputLeft: number): void {
     const window = this.window as Uint8Array
-    if (this.outPosition > this.emitStart) this.output.push(this.takeOutput())
     const keep = Math.min(this.outPosition, this.windowSize)
-    window.copyWithin(0, this.outPosition - keep, this.outPosition)
+    if (this.oneShot) {
+      // The whole buffer becomes output, as a view; the window moves to a new, larger buffer.
+      if (this.outPosition > this.emitStart)
+        this.output.push(window.subarray(this.emitStart, this.outPosition))
+      // Size the next buffer for the rest of the input at the ratio so far, within the limit.
+      const used = this.inputLength - inputLeft
+      const estimate = Math.ceil(((this.totalOut / Math.max(used, 1)) * inputLeft * 9) / 8)
+      const allowed = this.limitTotal - this.totalOut + 1024
+      const slack = Math.max(MINIMUM_SLACK, Math.min(estimate, allowed, 8 * this.capacity))
+      this.allocate(this.windowSize + slack)
+      ;(this.window as Uint8Array).set(window.subarray(this.outPosition - keep, this.outPosition))
+    } else {
+      if (this.outPosition > this.emitStart) this.output.push(this.takeOutput())
+      window.copyWithin(0, this.outPosition - keep, this.outPosition)
+    }
     this.droppedBytes += this.outPosition - keep
     this.outPosition = keep
     this.emitStart = keep
+  }
+
+  private allocate(capacity: number): void {
+    this.capacity = capacity
+    this.window = new Uint8Array(capacity)
+    this.windowView = new DataView(this.window.buffer)
+  }
+
+  /**
+   * Switches to inflateRaw's one-shot mode for an input of `inputLength` bytes: a first buffer
+   * sized for a typical compression ratio (within the output limit), and no copies of output
+   * that the inflater will not touch again.
+   */
+  protected startOneShot(inputLength: number): void {
+    this.oneShot = true
+    this.inputLength = inputLength
+    const slack = Math.min(4 * inputLength, this.limitTotal + 1024)
+    this.allocate(this.windowSize + Math.max(MINIMUM_SLACK, slack))
   }
 
   private outputLimitError(): DeflateError {
@@ -209,11 +263,152 @@ export class Inflater {
     )
   }
 
-  private decode(input: Uint8Array): void {
-    if (this.window === null) this.window = new Uint8Array(this.capacity)
-    const window = this.window
+  /**
+   * The inner loop for blocks of codes while at least FAST_INPUT input bytes and MAX_MATCH bytes
+   * of output (under the limit) remain: no per-symbol state or bounds checks, two-byte refills.
+   * Decodes whole symbols only, so the slow loop resumes in LENGTH. Takes and leaves bitBuffer,
+   * bitCount and outPosition in the fields; sets state when the block ends; returns the new input
+   * position.
+   */
+  /** The last output position where decodeFast may start a step: an integer, for a fast compare. */
+  private fastOutputLast(roomEnd: number): number {
+    const limitLast = this.limitTotal - this.droppedBytes - MAX_MATCH
+    return limitLast < roomEnd ? limitLast | 0 : roomEnd
+  }
+
+  private decodeFast(input: Uint8Array, start: number, end: number): number {
+    let window = this.window as Uint8Array
     const windowSize = this.windowSize
-    const roomEnd = this.capacity - MAX_MATCH
+    let view = this.windowView as DataView
+    const inView = new DataView(input.buffer, input.byteOffset, input.byteLength)
+    let roomEnd = this.capacity - MAX_MATCH - FAST_OVERRUN
+    const inputLast = end - FAST_INPUT
+    const literalTable = this.literalTable
+    const literalRoot = this.literalRoot
+    const literalMask = (1 << literalRoot) - 1
+    const distanceTable = this.distanceTable
+    const distanceRoot = this.distanceRoot
+    const distanceMask = (1 << distanceRoot) - 1
+    let position = start
+    let bitBuffer = this.bitBuffer
+    let bitCount = this.bitCount
+    let outPosition = this.outPosition
+    let outLast = this.fastOutputLast(roomEnd)
+    this.state = LENGTH
+    for (;;) {
+      if (position > inputLast) break
+      if (outPosition > outLast) {
+        if (outPosition <= roomEnd) break
+        // makeRoom may run early: it hands out what is new and keeps the last window.
+        this.outPosition = outPosition
+        this.makeRoom(end - position)
+        outPosition = this.outPosition
+        window = this.window as Uint8Array
+        view = this.windowView as DataView
+        roomEnd = this.capacity - MAX_MATCH - FAST_OVERRUN
+        outLast = this.fastOutputLast(roomEnd)
+        if (outPosition > outLast) break
+      }
+      // Refill to at least 24 bits, taking whole bytes only; bits above bitCount may hold the
+      // next stream bits (ORed in again, unchanged, by the next refill) and are cleared on exit.
+      bitBuffer |= inView.getInt32(position, true) << bitCount
+      position += (31 - bitCount) >>> 3
+      bitCount |= 24
+      let entry = literalTable[bitBuffer & literalMask]
+      if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
+        entry =
+          literalTable[(entry >>> 11) + ((bitBuffer >>> literalRoot) & ((1 << ((entry >>> 7) & 15)) - 1))]
+      }
+      let bits = entry & 15
+      const kind = entry & ENTRY_KIND_MASK
+      if (kind === KIND_LITERAL) {
+        bitBuffer >>>= bits
+        bitCount -= bits
+        window[outPosition++] = entry >>> 11
+        continue
+      }
+      if (kind === KIND_BASE) {
+        // A length code and its extra bits: at most 20 bits.
+        let extra = (entry >>> 7) & 15
+        const length = (entry >>> 11) + ((bitBuffer >>> bits) & ((1 << extra) - 1))
+        bits += extra
+        bitBuffer >>>= bits
+        bitCount -= bits
+        bitBuffer |= inView.getInt32(position, true) << bitCount
+        position += (31 - bitCount) >>> 3
+        bitCount |= 24
+        entry = distanceTable[bitBuffer & distanceMask]
+        if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
+          entry =
+            distanceTable[(entry >>> 11) + ((bitBuffer >>> distanceRoot) & ((1 << ((entry >>> 7) & 15)) - 1))]
+        }
+        if ((entry & ENTRY_KIND_MASK) === KIND_INVALID) {
+          throw new DeflateError('DEFLATE_INVALID_DISTANCE', 'invalid distance code')
+        }
+        bits = entry & 15
+        bitBuffer >>>= bits
+        bitCount -= bits
+        extra = (entry >>> 7) & 15
+        if (bitCount < extra) {
+          bitBuffer |= inView.getInt32(position, true) << bitCount
+          position += (31 - bitCount) >>> 3
+          bitCount |= 24
+        }
+        const distance = (entry >>> 11) + (bitBuffer & ((1 << extra) - 1))
+        bitBuffer >>>= extra
+        bitCount -= extra
+        if (distance > outPosition || distance > windowSize) {
+          throw distanceError(distance, windowSize)
+        }
+        let from = outPosition - distance
+        const stop = outPosition + length
+        if (distance >= 8) {
+          do {
+            view.setInt32(outPosition, view.getInt32(from, true), true)
+            view.setInt32(outPosition + 4, view.getInt32(from + 4, true), true)
+            outPosition += 8
+            from += 8
+          } while (outPosition < stop)
+          outPosition = stop
+        } else if (distance >= 4) {
+          // Four bytes at a time, up to three past the match (there is room: see roomEnd); a
+          // distance of at least 4 means each read is of bytes already written.
+          do {
+            view.setInt32(outPosition, view.getInt32(from, true), true)
+            outPosition += 4
+            from += 4
+          } while (outPosition < stop)
+          outPosition = stop
+        } else {
+          window[outPosition] = window[from]
+          window[outPosition + 1] = window[from + 1]
+          window[outPosition + 2] = window[from + 2]
+          outPosition += 3
+          from += 3
+          while (outPosition < stop) window[outPosition++] = window[from++]
+        }
+        continue
+      }
+      bitBuffer >>>= bits
+      bitCount -= bits
+      if (kind === KIND_END_OF_BLOCK) {
+        this.state = this.lastBlock ? END : HEADER
+        break
+      }
+      throw new DeflateError('DEFLATE_INVALID_SYMBOL', 'invalid literal/length code')
+    }
+    // Leave no bits above bitCount (at most 31 here), as the slow loop expects.
+    this.bitBuffer = bitBuffer & ((1 << bitCount) - 1)
+    this.bitCount = bitCount
+    this.outPosition = outPosition
+    return position
+  }
+
+  private decode(input: Uint8Array): void {
+    if (this.window === null) this.allocate(this.capacity)
+    let window = this.window as Uint8Array
+    const windowSize = this.windowSize
+    let roomEnd = this.capacity - MAX_MATCH
     const end = input.length
     let position = 0
     let bitBuffer = this.bitBuffer
@@ -279,8 +474,10 @@ export class Inflater {
           while (remaining > 0) {
             if (outPosition > roomEnd) {
               this.outPosition = outPosition
-              this.makeRoom()
+              this.makeRoom(end - position)
               outPosition = this.outPosition
+              window = this.window as Uint8Array
+              roomEnd = this.capacity - MAX_MATCH
               limitPosition = this.limitTotal - this.droppedBytes
             }
             const count = Math.min(remaining, end - position, this.capacity - outPosition)
@@ -442,6 +639,28 @@ export class Inflater {
           let distanceExtra = this.pendingDistanceExtra
           let phase: number = state
           for (;;) {
+            // decodeFast needs bitCount below 32 (a match with no distance extra bits may leave 32).
+            if (
+              phase === LENGTH &&
+              bitCount < 32 &&
+              end - position >= FAST_INPUT &&
+              outPosition <= limitPosition - MAX_MATCH
+            ) {
+              this.bitBuffer = bitBuffer
+              this.bitCount = bitCount
+              this.outPosition = outPosition
+              position = this.decodeFast(input, position, end)
+              bitBuffer = this.bitBuffer
+              bitCount = this.bitCount
+              outPosition = this.outPosition
+              window = this.window as Uint8Array
+              roomEnd = this.capacity - MAX_MATCH
+              limitPosition = this.limitTotal - this.droppedBytes
+              if (this.state !== LENGTH) {
+                phase = this.state
+                break
+              }
+            }
             if (bitCount <= 16 && position + 1 < end) {
               bitBuffer |= (input[position] | (input[position + 1] << 8)) << bitCount
               position += 2
@@ -454,8 +673,10 @@ export class Inflater {
             if (phase === LENGTH) {
               if (outPosition > roomEnd) {
                 this.outPosition = outPosition
-                this.makeRoom()
+                this.makeRoom(end - position)
                 outPosition = this.outPosition
+                window = this.window as Uint8Array
+                roomEnd = this.capacity - MAX_MATCH
                 limitPosition = this.limitTotal - this.droppedBytes
               }
               let entry = literalTable[bitBuffer & literalMask]
@@ -526,12 +747,7 @@ export class Inflater {
             bitCount -= distanceExtra
             phase = LENGTH
             if (distance > outPosition || distance > windowSize) {
-              throw new DeflateError(
-                'DEFLATE_DISTANCE_TOO_FAR',
-                distance > windowSize
-                  ? `distance ${distance} is beyond the ${windowSize}-byte window`
-                  : `distance ${distance} reaches before the start of the output`,
-              )
+              throw distanceError(distance, windowSize)
             }
             if (outPosition + length > limitPosition) throw this.outputLimitError()
             let from = outPosition - distance
@@ -583,5 +799,14 @@ export class Inflater {
 
 /** Decompresses a whole raw DEFLATE stream, which must end with its final block. */
 export function inflateRaw(data: Uint8Array, options: InflaterOptions = {}): Uint8Array {
-  return concatenate(new Inflater(options).push(data, true))
+  assertBytes(data, 'inflateRaw: data')
+  return concatenate(new OneShotInflater(options, data.length).push(data, true))
+}
+
+/** The inflater behind inflateRaw: one push, so its output may be handed out without copies. */
+class OneShotInflater extends Inflater {
+  constructor(options: InflaterOptions, inputLength: number) {
+    super(options)
+    this.startOneShot(inputLength)
+  }
 }
