@@ -160,6 +160,15 @@ export class Inflater {
     return this.state === END
   }
 
+  /**
+   * True when the input so far ends exactly between blocks, with no bits of a next block read,
+   * or after the final block. A permessage-deflate message (with 00 00 ff ff appended) always
+   * ends this way; one that does not was cut inside a block.
+   */
+  get atBlockBoundary(): boolean {
+    return this.state === END || (this.state === HEADER && this.bitCount === 0)
+  }
+
   /** Allows `maxOutput` more bytes from now (until the next reset, which restores the constructor's limit). */
   setOutputLimit(maxOutput: number): void {
     this.limitTotal = this.totalOut + outputLimitOption(maxOutput)
@@ -263,19 +272,19 @@ export class Inflater {
     )
   }
 
-  /**
-   * The inner loop for blocks of codes while at least FAST_INPUT input bytes and MAX_MATCH bytes
-   * of output (under the limit) remain: no per-symbol state or bounds checks, two-byte refills.
-   * Decodes whole symbols only, so the slow loop resumes in LENGTH. Takes and leaves bitBuffer,
-   * bitCount and outPosition in the fields; sets state when the block ends; returns the new input
-   * position.
-   */
   /** The last output position where decodeFast may start a step: an integer, for a fast compare. */
   private fastOutputLast(roomEnd: number): number {
     const limitLast = this.limitTotal - this.droppedBytes - MAX_MATCH
     return limitLast < roomEnd ? limitLast | 0 : roomEnd
   }
 
+  /**
+   * The inner loop for blocks of codes while at least FAST_INPUT input bytes and MAX_MATCH bytes
+   * of output (under the limit) remain: no per-symbol state or bounds checks, 4-byte refills.
+   * Decodes whole symbols only, so the slow loop resumes in LENGTH. Takes and leaves bitBuffer,
+   * bitCount and outPosition in the fields; sets state when the block ends; returns the new input
+   * position.
+   */
   private decodeFast(input: Uint8Array, start: number, end: number): number {
     let window = this.window as Uint8Array
     const windowSize = this.windowSize

@@ -69,6 +69,32 @@ test('RFC 7692 7.2.3.6: an empty message is the single byte 00', () => {
   assert.is(message(inflater, bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00)), 'Hello')
 })
 
+test('atBlockBoundary: true between sync-flushed messages and after the final block, false inside a block', () => {
+  const inflater = new Inflater({ ignoreDataAfterEnd: true })
+  assert.ok(inflater.atBlockBoundary, 'fresh')
+  assert.is(message(inflater, bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00)), 'Hello')
+  assert.ok(inflater.atBlockBoundary, 'after a whole message')
+  // Hello cut before its end-of-block code, then the trailer: still inside the block.
+  const cut = new Inflater()
+  cut.push(concat([bytes(0xf2, 0x48, 0xcd), SYNC_TRAILER]))
+  assert.not.ok(cut.atBlockBoundary, 'inside a fixed block')
+  // A block header's first bits only, and a stored block's length half read.
+  const header = new Inflater()
+  header.push(bytes(0x04))
+  assert.not.ok(header.atBlockBoundary, 'a dynamic block header begun')
+  const stored = new Inflater()
+  stored.push(bytes(0x00, 0x05, 0x00))
+  assert.not.ok(stored.atBlockBoundary, 'inside a stored block header')
+  stored.push(bytes(0xfa, 0xff, 0x48))
+  assert.not.ok(stored.atBlockBoundary, 'inside a stored block')
+  stored.push(bytes(0x65, 0x6c, 0x6c, 0x6f))
+  assert.ok(stored.atBlockBoundary, 'after the stored block')
+  // BFINAL (RFC 7692 7.2.3.4): the stream has ended, which is a boundary too.
+  const final = new Inflater({ ignoreDataAfterEnd: true })
+  assert.is(message(final, bytes(0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00)), 'Hello')
+  assert.ok(final.finished && final.atBlockBoundary, 'after the final block')
+})
+
 test('a hand-built stored block, final, with LEN and NLEN', () => {
   const data = bytes(0x01, 0x03, 0x00, 0xfc, 0xff, 0x61, 0x62, 0x63)
   assert.is(text(inflateRaw(data)), 'abc')

@@ -246,6 +246,13 @@ class DeflateCodec implements Extension {
   endMessage(budget: number): Uint8Array[] {
     const output = this.inflate(TAIL, budget)
     const inflater = this.inflater as Inflater
+    if (!inflater.atBlockBoundary) {
+      throw new ExtensionError(
+        'WS_ERR_INVALID_COMPRESSED_DATA',
+        1007,
+        'invalid compressed data: the message ends inside a DEFLATE block',
+      )
+    }
     // A final block (RFC 7692 7.2.3.4) ends the peer's DEFLATE stream: the next message starts a
     // new one. Otherwise the window is kept unless the peer resets it after every message.
     if (inflater.finished || this.settings.receiveNoContextTakeover) inflater.reset()
@@ -278,12 +285,8 @@ class DeflateCodec implements Extension {
   private inflate(data: Uint8Array, budget: number): Uint8Array[] {
     let inflater = this.inflater
     if (inflater === null) {
-      // zlib cannot compress raw DEFLATE with a 256-byte window and silently uses 512 bytes, so
-      // a peer that agreed to 8 bits may still reach 512 bytes back: inflate with at least 9.
-      inflater = new Inflater({
-        windowBits: Math.max(this.settings.receiveWindowBits, 9),
-        ignoreDataAfterEnd: true,
-      })
+      // Exactly the agreed window: a reference beyond it is invalid data (1007).
+      inflater = new Inflater({ windowBits: this.settings.receiveWindowBits, ignoreDataAfterEnd: true })
       this.inflater = inflater
     }
     inflater.setOutputLimit(budget)
