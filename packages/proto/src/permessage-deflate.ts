@@ -33,14 +33,15 @@ export interface PerMessageDeflateOptions {
   clientNoContextTakeover?: boolean
   /**
    * Client: ask the server to compress with at most 2^n-byte windows (server_max_window_bits;
-   * a response without it, or with more, fails the handshake). Server: the largest window it
-   * compresses with. 8..15, default 15.
+   * a response without it, or with more, fails the handshake). Default 15 (not asked). Server:
+   * the window it compresses with, default 12 (memory per connection); the response names it
+   * only when the client asked for a limit or this option is set.
    */
   serverMaxWindowBits?: number
   /**
    * Client: the window it compresses with, offered as client_max_window_bits (without a value
-   * when 15). Server: the largest window it lets a client use, when the client's offer says it
-   * can be limited; the server's inflater is sized by it. 8..15, default 15.
+   * when 15). Default 15. Server: the largest window it lets a client use, when the client's
+   * offer says it can be limited; the server's inflater is sized by it. Default 12.
    */
   clientMaxWindowBits?: number
   /** Compression level, 0 (store) to 9 (smallest). Default 6. */
@@ -64,6 +65,8 @@ interface CodecSettings {
 }
 
 const NAME = 'permessage-deflate'
+/** The server's default for both windows, as python-websockets: 2^12 bytes keep memory low. */
+const SERVER_DEFAULT_WINDOW_BITS = 12
 const TAIL = /* @__PURE__ */ Uint8Array.of(0x00, 0x00, 0xff, 0xff)
 
 function integerOption(value: unknown, what: string, low: number, high: number, fallback: number): number {
@@ -93,6 +96,11 @@ export class PerMessageDeflate implements ExtensionFactory {
   private readonly clientNoContextTakeover: boolean
   private readonly serverMaxWindowBits: number
   private readonly clientMaxWindowBits: number
+  /** The server role's windows: the options, or 12 when not given. */
+  private readonly serverRoleServerBits: number
+  private readonly serverRoleClientBits: number
+  /** Whether serverMaxWindowBits was given (the server then always names it). */
+  private readonly serverBitsGiven: boolean
   private readonly level: number
   private readonly memLevel: number
   private readonly threshold: number
@@ -114,6 +122,10 @@ export class PerMessageDeflate implements ExtensionFactory {
       MAX_WINDOW_BITS,
       MAX_WINDOW_BITS,
     )
+    this.serverBitsGiven = options.serverMaxWindowBits !== undefined
+    this.serverRoleServerBits = this.serverBitsGiven ? this.serverMaxWindowBits : SERVER_DEFAULT_WINDOW_BITS
+    this.serverRoleClientBits =
+      options.clientMaxWindowBits !== undefined ? this.clientMaxWindowBits : SERVER_DEFAULT_WINDOW_BITS
     this.level = integerOption(options.level, 'level', 0, 9, 6)
     this.memLevel = integerOption(options.memLevel, 'memLevel', 1, 9, 8)
     this.threshold = integerOption(options.threshold, 'threshold', 0, Number.MAX_SAFE_INTEGER, 1024)
@@ -186,19 +198,23 @@ export class PerMessageDeflate implements ExtensionFactory {
   private accept(offer: DeflateParams): { params: ExtensionParam[]; extension: Extension } {
     const serverBits =
       offer.serverMaxWindowBits === null
-        ? this.serverMaxWindowBits
-        : Math.min(offer.serverMaxWindowBits, this.serverMaxWindowBits)
+        ? this.serverRoleServerBits
+        : Math.min(offer.serverMaxWindowBits, this.serverRoleServerBits)
     // Without client_max_window_bits in the offer the response may not limit the client's window.
     let clientBits: number = MAX_WINDOW_BITS
     if (offer.clientMaxWindowBits !== null) {
       const hint = offer.clientMaxWindowBits === true ? MAX_WINDOW_BITS : offer.clientMaxWindowBits
-      clientBits = Math.min(hint, this.clientMaxWindowBits)
+      clientBits = Math.min(hint, this.serverRoleClientBits)
     }
     const response: DeflateParams = {
       serverNoContextTakeover: this.serverNoContextTakeover || offer.serverNoContextTakeover,
       clientNoContextTakeover: this.clientNoContextTakeover,
+      // A server may compress with a smaller window than allowed without saying so; naming it
+      // unasked is allowed too, but some clients (old Firefox) refuse that, so only on request.
       serverMaxWindowBits:
-        offer.serverMaxWindowBits !== null || serverBits < MAX_WINDOW_BITS ? serverBits : null,
+        offer.serverMaxWindowBits !== null || (this.serverBitsGiven && serverBits < MAX_WINDOW_BITS)
+          ? serverBits
+          : null,
       clientMaxWindowBits: clientBits < MAX_WINDOW_BITS ? clientBits : null,
     }
     const params = writeDeflateParams(response)
