@@ -9,6 +9,32 @@ import { applyMask } from './mask.ts'
 /** Up to this payload size, header and payload are joined into one chunk. */
 export const COPY_THRESHOLD = 4096
 
+/**
+ * Small frames are cut from shared 16 KiB slabs instead of each getting an ArrayBuffer of its
+ * own (an allocation per frame was most of the cost of sending small messages). A slab region
+ * is handed out once and never reused, and every byte of it is written, so frames stay valid
+ * for as long as the caller keeps them and never show stale bytes.
+ */
+const SLAB_BYTES = 16 * 1024
+const SLAB_MAX_FRAME = 2048
+let slab: Uint8Array | null = null
+let slabOffset = SLAB_BYTES
+
+function allocateFrame(size: number): Uint8Array {
+  if (size > SLAB_MAX_FRAME) return new Uint8Array(size)
+  if (slabOffset + size > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES)
+    slabOffset = 0
+  }
+  const frame = (slab as Uint8Array).subarray(slabOffset, slabOffset + size)
+  // Keep every frame 8-byte aligned, so word-wise masking needs no lead-in for the slab itself.
+  slabOffset = (slabOffset + size + 7) & ~7
+  return frame
+}
+
+/** Below this many payload bytes, copying and masking in one byte loop beats set() plus applyMask. */
+const FUSED_MASK_MAX = 64
+
 /** Bytes of the header of a frame with `length` payload bytes. */
 export function headerLength(length: number, masked: boolean): number {
   return (length < 126 ? 2 : length < 65536 ? 4 : 10) + (masked ? 4 : 0)
@@ -75,9 +101,15 @@ export function encodeFrame(
     out.push(header, payload)
     return
   }
-  const frame = new Uint8Array(headerBytes + length)
+  const frame = allocateFrame(headerBytes + length)
   const offset = writeHeader(frame, 0, fin, first, length, maskKey)
-  frame.set(payload, offset)
-  if (maskKey) applyMask(frame.subarray(offset), maskKey, 0)
+  if (maskKey === null) {
+    frame.set(payload, offset)
+  } else if (length <= FUSED_MASK_MAX) {
+    for (let index = 0; index < length; index++) frame[offset + index] = payload[index] ^ maskKey[index & 3]
+  } else {
+    frame.set(payload, offset)
+    applyMask(frame.subarray(offset), maskKey, 0)
+  }
   out.push(frame)
 }

@@ -1,9 +1,10 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Random } from '../../crypto/test/random.ts'
+import { WebSocketConnection } from '../src/connection.ts'
 import { MessageBuffer } from '../src/message-buffer.ts'
 import { RandomPool, randomPoolFor } from '../src/random-pool.ts'
-import { concat, throwsKind } from './wire.ts'
+import { concat, parseFrames, seededFill, throwsKind } from './wire.ts'
 
 const buffer = suite('MessageBuffer')
 
@@ -84,5 +85,34 @@ pool('connections sharing a source share its pool', () => {
   )
 })
 
+const slabs = suite('outgoing frames cut from shared slabs')
+
+slabs('thousands of kept frames of every small size, from two connections, stay intact', () => {
+  const random = new Random(21)
+  const client = new WebSocketConnection({ role: 'client', randomFill: seededFill(1) })
+  const server = new WebSocketConnection({ role: 'server' })
+  const sent: [Uint8Array, Uint8Array][] = []
+  const kept: [Uint8Array[], Uint8Array[]] = [[], []]
+  for (let i = 0; i < 3000; i++) {
+    // Sizes around the slab limits: tiny, the 125/126 length forms, and past 2 KiB.
+    const size = i % 50 === 0 ? 2040 + random.below(20) : random.below(300)
+    const data = random.bytes(size)
+    client.sendBinary(data)
+    server.sendBinary(data)
+    sent.push([data, data.slice()])
+    kept[0].push(...client.takeOutgoing())
+    kept[1].push(...server.takeOutgoing())
+  }
+  for (const chunks of kept) {
+    const frames = parseFrames(concat(...chunks))
+    assert.is(frames.length, 3000)
+    for (const [index, frame] of frames.entries())
+      assert.equal(frame.payload, sent[index]?.[1], `frame ${index}`)
+  }
+  // The caller's payloads were never touched by masking.
+  for (const [data, copy] of sent) assert.equal(data, copy)
+})
+
 buffer.run()
 pool.run()
+slabs.run()
