@@ -79,6 +79,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private pongTimer: NodeJS.Timeout | null = null
   private lastReceived = Date.now()
   private delivering = false
+  private replyPending = false
 
   /** @internal Adapters create connections; applications get them from connect() or a server. */
   constructor(socket: Duplex, core: WebSocketConnection, options: ResolvedSocketOptions) {
@@ -199,6 +200,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private yielded(event: WebSocketEvent): IteratorResult<WebSocketEvent> {
     this.emitEvent(event)
+    if (event.type === 'close') this.replyToClose()
     if (event.type === 'closed') {
       this.iteratorDone = true
       this.iterating = false
@@ -272,12 +274,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const events = this.core.takeEvents()
       if (events.length === 0) break
       for (const event of events) {
+        // Nobody is taking events now: answer the peer's close without waiting for them.
+        if (event.type === 'close' && !this.iterating && !this.hasListeners()) this.replyPending = true
         if (event.type === 'closed') {
           this.stopTimers()
           this.resolveClosed(event)
         }
         this.queue.push(event)
       }
+    }
+    if (this.replyPending) {
+      this.replyPending = false
+      this.core.close()
+      this.flush()
+      this.pull()
+      return
     }
     const shouldPause =
       !this.transportClosed && (this.queued() >= this.options.readHighWaterMark || this.core.inputPaused)
@@ -335,10 +346,26 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return
       }
       if (!this.hasListeners()) return
-      for (let event = this.take(); event !== undefined; event = this.take()) this.emitEvent(event)
+      for (let event = this.take(); event !== undefined; event = this.take()) {
+        this.emitEvent(event)
+        if (event.type === 'close') this.replyToClose()
+      }
     } finally {
       this.delivering = false
     }
+  }
+
+  /**
+   * The application has seen the peer's close and every event before it (and answered them, if
+   * it wanted to): now the close reply goes out, echoing the peer's code unless the application
+   * already closed with its own.
+   */
+  private replyToClose(): void {
+    if (!this.core.closeReplyPending) return
+    this.core.close()
+    this.flush()
+    this.pull()
+    this.updateTimers()
   }
 
   private emitEvent(event: WebSocketEvent): void {

@@ -69,11 +69,14 @@ export function resolveSocketOptions(options: SocketOptions): ResolvedSocketOpti
 export function coreOptions(options: ResolvedSocketOptions): {
   limits: Partial<Limits>
   autoPong: boolean
+  deferCloseReply: boolean
   fragmentSize?: number
 } {
   return {
     limits: options.limits,
     autoPong: options.autoPong,
+    // The pump answers the peer's close once the application has seen the events before it.
+    deferCloseReply: true,
     ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
   }
 }

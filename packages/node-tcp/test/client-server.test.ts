@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer as createHttpServer } from 'node:http'
 import { type AddressInfo, createServer as createNetServer } from 'node:net'
-import { ServerHandshake } from '@ws/proto'
+import { ClientHandshake, ServerHandshake, type WebSocketConnection, type WebSocketEvent } from '@ws/proto'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ConnectError, type Connection, connect, WebSocketServer } from '../src/index.ts'
@@ -162,6 +162,48 @@ messages(
     } finally {
       await wss.close()
       http.close()
+    }
+  },
+)
+
+messages(
+  'messages that arrive with the close, in one TCP segment, are still answered before the echo',
+  async () => {
+    const { server, port } = await echoServer({ perMessageDeflate: false })
+    try {
+      const socket = await rawSocket(port)
+      const handshake = new ClientHandshake({ url: `ws://127.0.0.1:${port}/` })
+      socket.write(handshake.request)
+      const events: WebSocketEvent[] = []
+      let client: WebSocketConnection | null = null
+      const done = new Promise<void>((resolve) => {
+        socket.on('data', (chunk: Uint8Array) => {
+          if (client === null) {
+            const result = handshake.receive(chunk)
+            if (result.kind !== 'open') return
+            client = result.connection
+            for (const text of ['one', 'two', 'three']) client.sendText(text)
+            client.close(1000, 'done')
+            // Everything in one write: the server parses the close with the messages.
+            socket.write(Buffer.concat(client.takeOutgoing()))
+          } else client.receive(chunk)
+          events.push(...client.takeEvents())
+          if (events.some((event) => event.type === 'closed')) resolve()
+        })
+        socket.on('end', () => {
+          client?.receiveEof()
+          events.push(...(client?.takeEvents() ?? []))
+          resolve()
+        })
+      })
+      await deadline(done)
+      assert.equal(
+        events.map((event) => (event.type === 'text' ? event.data : event.type)),
+        ['one', 'two', 'three', 'close', 'closed'],
+      )
+      socket.destroy()
+    } finally {
+      await server.close()
     }
   },
 )

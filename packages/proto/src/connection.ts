@@ -34,6 +34,14 @@ export interface ConnectionOptions {
   messageFragments?: boolean
   /** The subprotocol agreed in the handshake ('' for none). */
   protocol?: string
+  /**
+   * Do not answer the peer's close frame by itself: the `close` event comes, the state stays
+   * 'open' (data may still be sent, RFC 6455 section 5.5.1), and the reply goes out when
+   * `close()` is called (with no code it echoes the peer's). An adapter that hands events to
+   * the application after parsing uses this so that replies to messages received just before
+   * the close are not refused. Default false: the echo is queued at once.
+   */
+  deferCloseReply?: boolean
 }
 
 export type ConnectionState = 'open' | 'closing' | 'closed'
@@ -64,6 +72,9 @@ export class WebSocketConnection {
   private eof = false
   /** Opcode of an outgoing message that is still open (sent with fin = false), else 0. */
   private sendingOpcode = 0
+  private readonly deferCloseReply: boolean
+  /** The peer's close, while its reply is deferred and not yet sent. */
+  private peerClose: { code: number; reason: string; echo: Uint8Array } | null = null
 
   constructor(options: ConnectionOptions) {
     const { role } = options
@@ -73,6 +84,7 @@ export class WebSocketConnection {
     this.extensions = [...(options.extensions ?? [])]
     this.limits = Object.freeze(resolveLimits(options.limits))
     this.autoPong = options.autoPong ?? true
+    this.deferCloseReply = options.deferCloseReply ?? false
     const fragmentSize = options.fragmentSize ?? Infinity
     if (!(fragmentSize === Infinity || (Number.isInteger(fragmentSize) && fragmentSize > 0))) {
       throw new RangeError(`fragmentSize must be a positive integer, got ${String(fragmentSize)}`)
@@ -141,13 +153,22 @@ export class WebSocketConnection {
     this.parse(chunk)
   }
 
-  /** The transport ended. Before a close handshake completes, this is an abnormal closure (1006). */
+  /**
+   * The transport ended. Before a close handshake completes, this is an abnormal closure (1006);
+   * after the peer's close whose reply was deferred, it ends with the peer's code, not cleanly.
+   */
   receiveEof(): void {
     if (this.eof) return
     this.eof = true
     this.pending = []
     this.pendingBytes = 0
-    if (!this.done) this.finish(1006, '', false, undefined)
+    const peer = this.peerClose
+    if (!this.done) this.finish(peer ? peer.code : 1006, peer ? peer.reason : '', false, undefined)
+  }
+
+  /** True when the peer's close arrived and its deferred reply has not been sent yet. */
+  get closeReplyPending(): boolean {
+    return this.peerClose !== null && !this.done
   }
 
   /** Returns the events so far and forgets them; then resumes parsing input held while paused. */
@@ -212,6 +233,13 @@ export class WebSocketConnection {
   close(code?: number, reason = ''): void {
     const payload = closePayload(code, reason)
     if (this.closeSent || this.done) return
+    const peer = this.peerClose
+    if (peer !== null) {
+      // The deferred reply: the peer's code unless another was given; the handshake is complete.
+      this.queueClose(code === undefined ? peer.echo : payload)
+      this.finish(peer.code, peer.reason, true, undefined)
+      return
+    }
     this.queueClose(payload)
   }
 
@@ -320,7 +348,12 @@ export class WebSocketConnection {
     }
     this.receiver.stop()
     this.events.push({ type: 'close', code, reason })
-    if (!this.closeSent) this.queueClose(code === 1005 ? EMPTY : payload.subarray(0, 2))
+    const echo = code === 1005 ? EMPTY : payload.slice(0, 2)
+    if (!this.closeSent && this.deferCloseReply) {
+      this.peerClose = { code, reason, echo }
+      return
+    }
+    if (!this.closeSent) this.queueClose(echo)
     this.finish(code, reason, true, undefined)
   }
 

@@ -253,5 +253,82 @@ codes('what the application may send', () => {
   throwsKind(() => new WebSocketConnection(SERVER).fail(1005), RangeError)
 })
 
+const deferred = suite("deferCloseReply: the application answers the peer's close")
+
+deferred("messages before the close can still be answered; close() then echoes the peer's code", () => {
+  const server = new WebSocketConnection({ role: 'server', deferCloseReply: true })
+  server.receive(
+    concat(
+      c({ opcode: 1, payload: 'one' }),
+      c({ opcode: 1, payload: 'two' }),
+      c({ opcode: 8, payload: closePayload(4001, 'bye') }),
+    ),
+  )
+  assert.equal(server.takeEvents(), [
+    { type: 'text', data: 'one' },
+    { type: 'text', data: 'two' },
+    { type: 'close', code: 4001, reason: 'bye' },
+  ])
+  assert.equal(server.takeOutgoing(), [], 'no echo yet')
+  assert.is(server.state, 'open')
+  assert.ok(server.closeReplyPending)
+  assert.not.ok(server.closeExpected)
+  assert.not.ok(server.shouldCloseTransport)
+  server.sendText('ONE')
+  server.sendText('TWO')
+  server.close()
+  // The replies go out before the echo, which carries the peer's code only.
+  assert.equal(sentFrames(server), [
+    [1, hex(utf8('ONE'))],
+    [1, hex(utf8('TWO'))],
+    [8, '0fa1'],
+  ])
+  assert.equal(server.takeEvents(), [{ type: 'closed', code: 4001, reason: 'bye', wasClean: true }])
+  assert.is(server.state, 'closed')
+  assert.not.ok(server.closeReplyPending)
+  assert.ok(server.shouldCloseTransport, 'the server ends TCP after the handshake')
+  throwsKind(() => server.sendText('late'), InvalidStateError)
+})
+
+deferred('close() with its own code answers with that code; an empty close is answered empty', () => {
+  const client = new WebSocketConnection({ role: 'client', deferCloseReply: true })
+  client.receive(frame({ opcode: 8, payload: closePayload(1001) }))
+  client.takeEvents()
+  client.close(1000, 'ok')
+  const [closeFrame] = parseFrames(concat(...client.takeOutgoing()))
+  assert.is(hex(closeFrame?.payload as Uint8Array), hex(closePayload(1000, 'ok')))
+  assert.equal(client.takeEvents(), [{ type: 'closed', code: 1001, reason: '', wasClean: true }])
+  const empty = new WebSocketConnection({ role: 'server', deferCloseReply: true })
+  empty.receive(c({ opcode: 8 }))
+  assert.equal(empty.takeEvents(), [{ type: 'close', code: 1005, reason: '' }])
+  empty.close()
+  assert.equal(sentFrames(empty), [[8, '']])
+})
+
+deferred("the transport ending before the reply: closed with the peer's code, not cleanly", () => {
+  const server = new WebSocketConnection({ role: 'server', deferCloseReply: true })
+  server.receive(c({ opcode: 8, payload: closePayload(1000) }))
+  server.receiveEof()
+  assert.equal(server.takeEvents(), [
+    { type: 'close', code: 1000, reason: '' },
+    { type: 'closed', code: 1000, reason: '', wasClean: false },
+  ])
+  // A failure while the reply is pending sends the failure's code instead.
+  const failing = new WebSocketConnection({ role: 'server', deferCloseReply: true })
+  failing.receive(c({ opcode: 8, payload: closePayload(1000) }))
+  failing.fail(1011)
+  assert.equal(sentFrames(failing), [[8, '03f3']])
+  assert.is(closedEvent(failing.takeEvents()).code, 1011)
+})
+
+deferred('without the option the echo is queued at once, as before', () => {
+  const server = new WebSocketConnection(SERVER)
+  server.receive(c({ opcode: 8, payload: closePayload(4001) }))
+  assert.equal(sentFrames(server), [[8, '0fa1']])
+  assert.is(server.state, 'closed')
+  assert.not.ok(server.closeReplyPending)
+})
+
 handshake.run()
 codes.run()
+deferred.run()
