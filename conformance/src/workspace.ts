@@ -12,7 +12,7 @@ export const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..',
 export const RUNTIME_NEUTRAL = ['crypto', 'deflate', 'proto'] as const
 
 /** Packages that may use Node's APIs. Every folder in packages/ must be in one of the two lists. */
-export const NODE_ONLY = ['bench', 'cli'] as const
+export const NODE_ONLY = ['bench', 'node-tcp', 'node-tls', 'cli'] as const
 
 export interface PackageInfo {
   /** Folder name under packages/. */

@@ -1,6 +1,6 @@
 // Every published package, packed with `pnpm pack`, installed from its tarball into a fresh
 // project and used from ESM, from CommonJS and from TypeScript: the way its users get it.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
@@ -58,6 +58,33 @@ const SMOKE: Record<string, { body: string; prints: string; typeProbe: string }>
     prints: 'Hello, Hello, Hello! 17 20',
     typeProbe: 'export const wrong: string = m.inflateRaw(new Uint8Array(0))',
   },
+  '@ws/node-tcp': {
+    body: [
+      'const server = new m.WebSocketServer()',
+      "server.on('connection', (c) => c.on('text', (e) => c.sendText(e.data.toUpperCase())))",
+      'server',
+      '  .listen(0)',
+      "  .then(({ port }) => m.connect('ws://127.0.0.1:' + port + '/'))",
+      '  .then((ws) => {',
+      "    ws.on('text', (e) => {",
+      "      console.log(e.data + ' ' + ws.extensions)",
+      '      ws.close(1000)',
+      '      ws.closed.then(() => server.close())',
+      '    })',
+      "    ws.sendText('smoke')",
+      '  })',
+    ].join('\n'),
+    prints: 'SMOKE permessage-deflate; client_max_window_bits=12',
+    typeProbe: "export const wrong: number = m.connect('ws://127.0.0.1/')",
+  },
+}
+
+/** Whether a package is built against Node's types (its tsconfig lists them). */
+function nodeTypes(dir: string): boolean {
+  const config = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')) as {
+    compilerOptions?: { types?: string[] }
+  }
+  return config.compilerOptions?.types?.includes('node') === true
 }
 
 const published = listPackages().filter((p) => p.manifest.private !== true)
@@ -179,7 +206,10 @@ for (const pkg of published) {
           moduleResolution: 'NodeNext',
           target: 'ES2022',
           lib: ['ES2022', 'DOM'],
-          types: [],
+          // Node adapters' users have @types/node; the runtime-neutral packages must not need it.
+          ...(nodeTypes(pkg.dir)
+            ? { types: ['node'], typeRoots: [join(workspaceRoot, 'node_modules', '@types')] }
+            : { types: [] }),
           noEmit: true,
           skipLibCheck: false,
         },

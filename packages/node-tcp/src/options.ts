@@ -1,0 +1,79 @@
+/** Options shared by client and server connections, with their defaults and checks. */
+import type { Limits } from '@ws/proto'
+
+export interface SocketOptions {
+  /** @ws/proto limits: maxMessageSize, maxFrameSize (16 MiB each by default), and the rest. */
+  limits?: Partial<Limits>
+  /** Answer pings automatically (default true). */
+  autoPong?: boolean
+  /** Split outgoing messages into frames of at most this many bytes (default: never). */
+  fragmentSize?: number
+  /**
+   * Milliseconds to wait, once our close frame is sent (or the server has ended the socket),
+   * for the peer to finish the close; then the socket is destroyed. Default 5000.
+   */
+  closeTimeout?: number
+  /**
+   * Ping when nothing has been received for `interval` ms; if nothing (pong or anything else)
+   * arrives within `timeout` ms (default: `interval`), fail the connection with 1011.
+   */
+  keepAlive?: { interval: number; timeout?: number }
+  /** `send*()` returns false once `bufferedAmount` reaches this many bytes (default 1 MiB). */
+  highWaterMark?: number
+  /** `send*()` throws `WS_ERR_SEND_BUFFER_FULL` while `bufferedAmount` is over this (default 64 MiB). */
+  maxBufferedAmount?: number
+  /** Undelivered events at which reading from the socket pauses (default 64); it resumes at half. */
+  readHighWaterMark?: number
+}
+
+export interface ResolvedSocketOptions {
+  limits: Partial<Limits>
+  autoPong: boolean
+  fragmentSize: number | undefined
+  closeTimeout: number
+  keepAliveInterval: number
+  keepAliveTimeout: number
+  highWaterMark: number
+  maxBufferedAmount: number
+  readHighWaterMark: number
+}
+
+function positive(value: unknown, what: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(
+      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    )
+  }
+  return value
+}
+
+export function resolveSocketOptions(options: SocketOptions): ResolvedSocketOptions {
+  const keepAlive = options.keepAlive
+  const interval = keepAlive === undefined ? 0 : positive(keepAlive.interval, 'keepAlive.interval', 0)
+  return {
+    limits: options.limits ?? {},
+    autoPong: options.autoPong ?? true,
+    fragmentSize: options.fragmentSize,
+    closeTimeout: positive(options.closeTimeout, 'closeTimeout', 5000),
+    keepAliveInterval: interval,
+    keepAliveTimeout:
+      keepAlive === undefined ? 0 : positive(keepAlive.timeout, 'keepAlive.timeout', interval),
+    highWaterMark: positive(options.highWaterMark, 'highWaterMark', 1024 * 1024, true),
+    maxBufferedAmount: positive(options.maxBufferedAmount, 'maxBufferedAmount', 64 * 1024 * 1024),
+    readHighWaterMark: Math.max(1, Math.floor(positive(options.readHighWaterMark, 'readHighWaterMark', 64))),
+  }
+}
+
+/** The @ws/proto connection options that come from socket options. */
+export function coreOptions(options: ResolvedSocketOptions): {
+  limits: Partial<Limits>
+  autoPong: boolean
+  fragmentSize?: number
+} {
+  return {
+    limits: options.limits,
+    autoPong: options.autoPong,
+    ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
+  }
+}
