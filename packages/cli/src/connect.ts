@@ -1,6 +1,7 @@
 /** `wsx connect URL`: stdin lines out as text messages, messages received in as stdout lines. */
 import { readFile } from 'node:fs/promises'
 import type { Readable, Writable } from 'node:stream'
+import type { ClosedEvent } from '@ws/proto'
 import type { ConnectOptions } from './args.ts'
 import { describeConnectError, describeSystemError, formatBinary, formatClosed } from './format.ts'
 import { LineSplitter } from './lines.ts'
@@ -43,7 +44,8 @@ export async function runConnect(options: ConnectOptions, io: ConnectIo): Promis
   }
 
   let weClosed = false
-  let peerClosedFirst: { code: number; reason: string } | undefined
+  /** The server's close frame, and whether it came before ours. */
+  let peerClose: { code: number; reason: string; first: boolean } | undefined
   const stopInput = pumpStdin(io.stdin, connection, () => {
     weClosed = true
   })
@@ -51,26 +53,47 @@ export async function runConnect(options: ConnectOptions, io: ConnectIo): Promis
   for await (const event of connection) {
     if (event.type === 'text') await write(io.stdout, `${event.data}\n`)
     else if (event.type === 'binary') await write(io.stdout, `${formatBinary(event.data)}\n`)
-    else if (event.type === 'close' && !weClosed) {
-      peerClosedFirst = { code: event.code, reason: event.reason }
+    else if (event.type === 'close') {
+      peerClose = { code: event.code, reason: event.reason, first: !weClosed }
       stopInput()
     } else if (event.type === 'closed') {
       stopInput()
-      if (peerClosedFirst !== undefined) {
-        const { code, reason } = peerClosedFirst
-        io.stderr.write(`${formatClosed(code, reason)}\n`)
-        return code === 1000 || code === 1001 ? 0 : 1
-      }
-      if (weClosed) return 0
-      if (event.error !== undefined) {
-        io.stderr.write(`wsx: connection failed: ${event.error.message} (${formatClosed(event.code, '')})\n`)
-      } else {
-        io.stderr.write(`wsx: connection lost: the server ended it without a close frame (${event.code})\n`)
-      }
-      return 1
+      return finish(event, weClosed, peerClose, io.stderr)
     }
   }
   /* c8 ignore next 2: the iterator always ends with a closed event */
+  return 1
+}
+
+/**
+ * The exit status once the connection is over, and the line to print on stderr:
+ * - the server closed first: `closed CODE REASON`, 0 for 1000 and 1001, 1 otherwise;
+ * - we closed at the end of stdin: 0, unless the server answered with a code that reports a
+ *   problem (anything but 1000, 1001 or an empty close): then that `closed` line and 1, as when
+ *   a message we sent was too big (1009);
+ * - the connection failed or was lost: one `wsx:` line and 1.
+ */
+function finish(
+  closed: ClosedEvent,
+  weClosed: boolean,
+  peerClose: { code: number; reason: string; first: boolean } | undefined,
+  stderr: Writable,
+): number {
+  if (peerClose !== undefined) {
+    const { code, reason, first } = peerClose
+    const normal = code === 1000 || code === 1001
+    if (first || !(normal || code === 1005)) {
+      stderr.write(`${formatClosed(code, reason)}\n`)
+      return normal ? 0 : 1
+    }
+    return 0
+  }
+  if (weClosed) return 0
+  if (closed.error !== undefined) {
+    stderr.write(`wsx: connection failed: ${closed.error.message} (${formatClosed(closed.code, '')})\n`)
+  } else {
+    stderr.write(`wsx: connection lost: the server ended it without a close frame (${closed.code})\n`)
+  }
   return 1
 }
 

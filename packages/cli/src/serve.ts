@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import type { ServeOptions } from './args.ts'
 import { describeSystemError, formatListenUrl } from './format.ts'
-import { startServer, type WsConnection, type WsServer } from './transport.ts'
+import { createServer, type WsConnection, type WsServer } from './transport.ts'
 
 export interface ServeIo {
   stdout: Writable
@@ -29,21 +29,32 @@ export async function runServe(options: ServeOptions, io: ServeIo): Promise<numb
     tls = read as { cert: Buffer; key: Buffer }
   }
   let server: WsServer
+  let address: { port: number }
   try {
-    server = await startServer({
+    server = createServer({
       host: options.host,
       port: options.port,
       tls,
       perMessageDeflate: options.deflate,
       // A frame may not be larger than the largest message either; the frame limit only grows.
-      limits: { maxMessageSize: options.maxMessage, maxFrameSize: Math.max(options.maxMessage, 16 * 1024 * 1024) },
-      onConnection: echo,
+      limits: {
+        maxMessageSize: options.maxMessage,
+        maxFrameSize: Math.max(options.maxMessage, 16 * 1024 * 1024),
+      },
+      onConnection: (connection) => void echo(connection),
     })
+  } catch (error) {
+    const what = `cannot use --tls-cert ${options.tlsCert} with --tls-key ${options.tlsKey}`
+    io.stderr.write(`${describeSystemError(what, error)}\n`)
+    return 1
+  }
+  try {
+    address = await server.listen()
   } catch (error) {
     io.stderr.write(`${describeSystemError(`cannot serve on ${options.host}:${options.port}`, error)}\n`)
     return 1
   }
-  io.stdout.write(`listening on ${formatListenUrl(tls !== undefined, server.host, server.port)}\n`)
+  io.stdout.write(`listening on ${formatListenUrl(tls !== undefined, options.host, address.port)}\n`)
   await new Promise<void>((resolve) => {
     if (io.shutdown.aborted) resolve()
     else io.shutdown.addEventListener('abort', () => resolve(), { once: true })

@@ -1,7 +1,6 @@
 /** The one place that knows the adapters: ws:// is @ws/node-tcp, wss:// is @ws/node-tls. */
-import { once } from 'node:events'
-import { createServer as createTlsServer } from 'node:tls'
 import { type Connection, connect as connectTcp, WebSocketServer } from '@ws/node-tcp'
+import { connect as connectTls, SecureWebSocketServer } from '@ws/node-tls'
 import type { Limits } from '@ws/proto'
 
 export type WsConnection = Connection
@@ -17,6 +16,7 @@ export interface ClientOptions {
   insecure: boolean
 }
 
+/** Opens a ws:// or wss:// connection; rejects with the adapter's ConnectError. */
 export function openClient(url: URL, options: ClientOptions): Promise<WsConnection> {
   const common = {
     perMessageDeflate: options.perMessageDeflate,
@@ -24,8 +24,12 @@ export function openClient(url: URL, options: ClientOptions): Promise<WsConnecti
     headers: options.headers,
     closeTimeout: options.closeTimeout,
   }
-  if (url.protocol === 'wss:') return Promise.reject(new Error('wss:// is not available yet'))
-  return connectTcp(url, common)
+  if (url.protocol !== 'wss:') return connectTcp(url, common)
+  return connectTls(url, {
+    ...common,
+    insecure: options.insecure,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+  })
 }
 
 export interface ServerStartOptions {
@@ -39,31 +43,22 @@ export interface ServerStartOptions {
 }
 
 export interface WsServer {
-  host: string
-  port: number
+  /** Listens on the host and port given; resolves with the address really bound. */
+  listen(): Promise<{ host: string; port: number }>
   /** Stops listening and closes every connection with `code`, waiting for them (bounded). */
   close(code: number, reason: string): Promise<void>
 }
 
-export async function startServer(options: ServerStartOptions): Promise<WsServer> {
-  const server = new WebSocketServer({ perMessageDeflate: options.perMessageDeflate, limits: options.limits })
+/** Makes the server; throws when the TLS certificate and key do not load or do not match. */
+export function createServer(options: ServerStartOptions): WsServer {
+  const common = { perMessageDeflate: options.perMessageDeflate, limits: options.limits }
+  const server =
+    options.tls === undefined
+      ? new WebSocketServer(common)
+      : new SecureWebSocketServer({ ...common, cert: options.tls.cert, key: options.tls.key })
   server.on('connection', options.onConnection)
-  if (options.tls === undefined) {
-    const address = await server.listen(options.port, options.host)
-    return { ...address, close: (code, reason) => server.close(code, reason) }
-  }
-  const secure = createTlsServer({ cert: options.tls.cert, key: options.tls.key })
-  server.attach(secure, 'secureConnection')
-  secure.listen(options.port, options.host)
-  await once(secure, 'listening')
-  const address = secure.address()
-  const port = typeof address === 'object' && address !== null ? address.port : options.port
   return {
-    host: options.host,
-    port,
-    close: async (code, reason) => {
-      await server.close(code, reason)
-      secure.close()
-    },
+    listen: () => server.listen(options.port, options.host),
+    close: (code, reason) => server.close(code, reason),
   }
 }

@@ -29,16 +29,43 @@ async function testServer(handler: (connection: Connection) => void): Promise<{ 
   return { url: `ws://127.0.0.1:${port}/`, server }
 }
 
-e2e('serve + connect: each stdin line comes back as a line, \\r\\n too; exit 0 after stdin EOF', async () => {
+e2e('serve + connect: each stdin line comes back as a line; exit 0 after stdin EOF', async () => {
   const { server, url } = await startServe()
-  const client = await runWsx(['connect', url], 'hello\nwörld\r\n\nlast line without newline')
-  assert.is(client.stderr, '')
-  assert.is(client.stdout, 'hello\nwörld\n\nlast line without newline\n')
-  assert.is(client.code, 0)
-  server.kill('SIGTERM')
-  const exit = await server.exited
+  const client = new Wsx(['connect', url])
+  // One line at a time, each echo awaited: the server cannot echo messages that reach it in
+  // the same read as the close frame (the core answers the close first; see the README).
+  client.input('hello\n', false)
+  await client.waitFor(/^hello\n$/)
+  client.input('wörld\r\n', false)
+  await client.waitFor(/^hello\nwörld\n$/)
+  client.input('\n', false)
+  await client.waitFor(/^hello\nwörld\n\n$/)
+  client.input('')
+  const exit = await client.exited
+  assert.is(exit.stderr, '')
+  assert.is(exit.stdout, 'hello\nwörld\n\n')
   assert.is(exit.code, 0)
-  assert.match(exit.stdout, /^listening on ws:\/\/127\.0\.0\.1:\d+\n$/)
+  server.kill('SIGTERM')
+  const served = await server.exited
+  assert.is(served.code, 0)
+  assert.match(served.stdout, /^listening on ws:\/\/127\.0\.0\.1:\d+\n$/)
+})
+
+e2e('connect: stdin lines become text messages (\\n, \\r\\n, empty, last without newline), then close 1000', async () => {
+  const received: string[] = []
+  let closeCode = 0
+  const { url, server } = await testServer((connection) => {
+    connection.on('text', (event: { data: string }) => received.push(event.data))
+    connection.on('close', (event: { code: number }) => {
+      closeCode = event.code
+    })
+  })
+  const exit = await runWsx(['connect', url], 'hello\nwörld\r\n\nlast line without newline')
+  assert.is(exit.stderr, '')
+  assert.is(exit.code, 0)
+  assert.equal(received, ['hello', 'wörld', '', 'last line without newline'])
+  assert.is(closeCode, 1000)
+  await server.close()
 })
 
 e2e('serve: binary and text echoed with their type, permessage-deflate accepted unless --no-deflate', async () => {
