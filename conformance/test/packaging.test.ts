@@ -77,6 +77,21 @@ const SMOKE: Record<string, { body: string; prints: string; typeProbe: string }>
     prints: 'SMOKE permessage-deflate; client_max_window_bits=12',
     typeProbe: "export const wrong: number = m.connect('ws://127.0.0.1/')",
   },
+  '@ws/node-tls': {
+    // No certificates here: the body checks the exports and that ws:// is refused before any I/O.
+    body: [
+      "const error = new m.ConnectError('network', 'SELF_SIGNED_CERT_IN_CHAIN', 'smoke')",
+      "m.connect('ws://127.0.0.1:1/').then(",
+      "  () => console.log('connected to ws:// (wrong)'),",
+      '  (e) =>',
+      '    console.log(',
+      "      [typeof m.connect, typeof m.SecureWebSocketServer, e instanceof TypeError, error.kind, error.code].join(' '),",
+      '    ),',
+      ')',
+    ].join('\n'),
+    prints: 'function function true network SELF_SIGNED_CERT_IN_CHAIN',
+    typeProbe: "export const wrong = m.connect('wss://127.0.0.1/', { insecure: 'yes' })",
+  },
 }
 
 /** Whether a package is built against Node's types (its tsconfig lists them). */

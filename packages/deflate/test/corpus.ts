@@ -1,5 +1,5 @@
 /** Deterministic test corpora: English-like text from a word list, and JSON arrays of varied objects. */
-import { Random } from './random.ts'
+import { Random } from '../../crypto/test/random.ts'
 
 const WORDS = (
   'the of and to in is was that for it with as his on be at by had are but from or have an they which one ' +

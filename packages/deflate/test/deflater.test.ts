@@ -1,9 +1,9 @@
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { Deflater, deflateRaw, Inflater, inflateRaw } from '../src/index.ts'
 import { jsonCorpus, textCorpus } from './corpus.ts'
-import { Random } from './random.ts'
 import { ascii, bytes, concat, equalBytes, SYNC_TRAILER, zlibInflateMessages } from './streams.ts'
 
 const hex = (data: Uint8Array): string => Buffer.from(data).toString('hex')

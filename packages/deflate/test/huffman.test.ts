@@ -1,10 +1,10 @@
 import { inflateRawSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { BitWriter } from '../src/bit-writer.ts'
 import { BlockWriter } from '../src/block-writer.ts'
 import { buildCodeLengths, buildCodes } from '../src/huffman.ts'
-import { Random } from './random.ts'
 import { equalBytes } from './streams.ts'
 
 /** Sum of 2^-length over the codes, times 2^limit: 2^limit for a complete code. */

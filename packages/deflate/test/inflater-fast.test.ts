@@ -6,9 +6,9 @@
 import { deflateRawSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { DeflateError, type DeflateErrorCode, Inflater, inflateRaw } from '../src/index.ts'
 import { jsonCorpus, textCorpus } from './corpus.ts'
-import { Random } from './random.ts'
 import { BitStream, byteByByte, concat, equalBytes, inflatePieces } from './streams.ts'
 
 /** Data with short and long repeats at every distance class, including overlapping ones. */

@@ -1,9 +1,9 @@
 import { constants, deflateRawSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Random } from '../../crypto/test/random.ts'
 import { Inflater, inflateRaw } from '../src/index.ts'
 import { jsonCorpus, textCorpus } from './corpus.ts'
-import { Random } from './random.ts'
 import {
   BitStream,
   byteByByte,

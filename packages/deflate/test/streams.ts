@@ -1,7 +1,7 @@
 /** Test helpers: a bit stream for hand-crafted DEFLATE data, and node:zlib as independent truth. */
 import { constants, createDeflateRaw, createInflateRaw, type ZlibOptions } from 'node:zlib'
+import type { Random } from '../../crypto/test/random.ts'
 import { Inflater, type InflaterOptions } from '../src/index.ts'
-import type { Random } from './random.ts'
 
 /** Writes bits least significant first, as RFC 1951 packs everything but Huffman codes. */
 export class BitStream {
