@@ -108,7 +108,10 @@ function pumpStdin(stdin: Readable, connection: WsConnection, onClose: () => voi
   const sendLines = (lines: string[]): void => {
     let full = false
     for (const line of lines) {
-      if (connection.state !== 'open') return stop()
+      if (connection.state !== 'open') {
+        stop()
+        return
+      }
       if (!connection.sendText(line)) full = true
     }
     if (full && !stopped) {
@@ -123,7 +126,10 @@ function pumpStdin(stdin: Readable, connection: WsConnection, onClose: () => voi
   }
   const onEnd = (): void => {
     sendLines(splitter.end())
-    if (stopped || connection.state !== 'open') return stop()
+    if (stopped || connection.state !== 'open') {
+      stop()
+      return
+    }
     onClose()
     connection.close(1000)
     stop()

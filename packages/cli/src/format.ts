@@ -30,7 +30,8 @@ const CODE_WORDS: Record<string, string> = {
   EACCES: 'permission denied',
   ENOENT: 'no such file',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the server certificate is self-signed; trust it with --ca FILE',
-  SELF_SIGNED_CERT_IN_CHAIN: 'TLS: the server certificate is signed by an untrusted CA; trust it with --ca FILE',
+  SELF_SIGNED_CERT_IN_CHAIN:
+    'TLS: the server certificate is signed by an untrusted CA; trust it with --ca FILE',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: cannot verify the server certificate; trust its CA with --ca FILE',
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     'TLS: the server certificate is signed by an unknown CA; trust it with --ca FILE',
@@ -74,7 +75,9 @@ export function describeConnectError(error: unknown, url: string): string {
 export function describeSystemError(what: string, error: unknown): string {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike
   const code = typeof e.code === 'string' ? e.code : undefined
-  const words = (code !== undefined && CODE_WORDS[code]) || oneLine(e.message === undefined ? String(error) : String(e.message))
+  const words =
+    (code !== undefined && CODE_WORDS[code]) ||
+    oneLine(e.message === undefined ? String(error) : String(e.message))
   return `wsx: ${what}: ${words}${code === undefined || words.includes(`(${code})`) ? '' : ` (${code})`}`
 }
 

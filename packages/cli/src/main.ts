@@ -37,9 +37,16 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   process.once('SIGTERM', onSignal)
   let status: number
   try {
-    status = await run(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, shutdown: shutdown.signal })
+    status = await run(args, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      shutdown: shutdown.signal,
+    })
   } catch (error) {
-    process.stderr.write(`wsx: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(
+      `wsx: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    )
     status = 1
   }
   // Exit now, even with stdin still open, once everything written has been flushed.

@@ -24,11 +24,19 @@ function connect(args: string[]): Extract<Command, { kind: 'connect' }>['options
 }
 
 test('help: wsx, wsx serve and wsx connect, with -h or --help anywhere before --', () => {
-  for (const args of [['--help'], ['-h'], ['help']]) assert.equal(parseCommandLine(args), { kind: 'help', text: MAIN_HELP })
-  for (const args of [['serve', '--help'], ['serve', '--port', '1', '-h'], ['serve', '--bogus', '--help']]) {
+  for (const args of [['--help'], ['-h'], ['help']])
+    assert.equal(parseCommandLine(args), { kind: 'help', text: MAIN_HELP })
+  for (const args of [
+    ['serve', '--help'],
+    ['serve', '--port', '1', '-h'],
+    ['serve', '--bogus', '--help'],
+  ]) {
     assert.equal(parseCommandLine(args), { kind: 'help', text: SERVE_HELP })
   }
-  for (const args of [['connect', '-h'], ['connect', 'ws://x/', '--help']]) {
+  for (const args of [
+    ['connect', '-h'],
+    ['connect', 'ws://x/', '--help'],
+  ]) {
     assert.equal(parseCommandLine(args), { kind: 'help', text: CONNECT_HELP })
   }
   assert.is(parseCommandLine(['connect', '--', '--help']).kind, 'usage-error')
@@ -69,11 +77,17 @@ test('serve: every option, in both --name value and --name=value forms', () => {
 })
 
 test('serve: bad values and combinations are one-line usage errors', () => {
-  assert.is(errorOf(['serve', '--port', 'x']), "wsx: --port must be 0 to 65535, got 'x' (see 'wsx serve --help')")
+  assert.is(
+    errorOf(['serve', '--port', 'x']),
+    "wsx: --port must be 0 to 65535, got 'x' (see 'wsx serve --help')",
+  )
   assert.match(errorOf(['serve', '--port', '65536']), /--port must be 0 to 65535, got '65536'/)
   assert.match(errorOf(['serve', '--port', '-1']), /--port/)
   assert.match(errorOf(['serve', '--port', '1.5']), /--port must be/)
-  assert.match(errorOf(['serve', '--max-message', '0']), /--max-message must be a whole number of at least 1, got '0'/)
+  assert.match(
+    errorOf(['serve', '--max-message', '0']),
+    /--max-message must be a whole number of at least 1, got '0'/,
+  )
   assert.match(errorOf(['serve', '--max-message', '1e6']), /--max-message/)
   assert.match(errorOf(['serve', '--tls-cert', 'c.pem']), /--tls-cert and --tls-key go together/)
   assert.match(errorOf(['serve', '--tls-key', 'k.pem']), /--tls-cert and --tls-key go together/)
@@ -124,13 +138,19 @@ test('connect: the URL and every option, repeated ones in order', () => {
 })
 
 test('connect: a missing, extra or bad URL and bad options are one-line usage errors', () => {
-  assert.is(errorOf(['connect']), "wsx: missing URL: wsx connect ws://HOST:PORT/PATH (see 'wsx connect --help')")
+  assert.is(
+    errorOf(['connect']),
+    "wsx: missing URL: wsx connect ws://HOST:PORT/PATH (see 'wsx connect --help')",
+  )
   assert.match(errorOf(['connect', 'ws://a/', 'ws://b/']), /unexpected argument 'ws:\/\/b\/' after the URL/)
   assert.match(errorOf(['connect', 'not a url']), /invalid URL 'not a url'/)
   assert.match(errorOf(['connect', 'http://a/']), /unsupported URL scheme 'http:'/)
   assert.match(errorOf(['connect', 'ws://a/#x']), /#fragment/)
   assert.match(errorOf(['connect', 'ws://a/', '--protocol', 'a b']), /--protocol 'a b' is not a valid/)
-  assert.match(errorOf(['connect', 'ws://a/', '--header', 'nocolon']), /--header 'nocolon' must look like 'Name: value'/)
+  assert.match(
+    errorOf(['connect', 'ws://a/', '--header', 'nocolon']),
+    /--header 'nocolon' must look like 'Name: value'/,
+  )
   assert.match(errorOf(['connect', 'ws://a/', '--header', ': v']), /must look like/)
   assert.match(errorOf(['connect', 'ws://a/', '--ca']), /option '--ca' needs a value/)
   assert.match(errorOf(['connect', 'ws://a/', '--port', '1']), /unknown option '--port'/)
@@ -138,7 +158,10 @@ test('connect: a missing, extra or bad URL and bad options are one-line usage er
 
 test('wsx without a command, or with an unknown one', () => {
   assert.is(errorOf([]), "wsx: missing command: use 'wsx serve' or 'wsx connect URL' (see 'wsx --help')")
-  assert.is(errorOf(['listen']), "wsx: unknown command 'listen': use 'wsx serve' or 'wsx connect URL' (see 'wsx --help')")
+  assert.is(
+    errorOf(['listen']),
+    "wsx: unknown command 'listen': use 'wsx serve' or 'wsx connect URL' (see 'wsx --help')",
+  )
   assert.match(errorOf(['--port']), /^wsx: unknown option '--port'/)
 })
 

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { type Connection, connect, WebSocketServer } from '@ws/node-tcp'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { closedPort, fixtures, killAll, runWsx, startServe, within, Wsx } from './harness.ts'
+import { closedPort, fixtures, killAll, runWsx, startServe, Wsx, within } from './harness.ts'
 
 const e2e = suite('wsx end to end')
 e2e.after.each(killAll)
@@ -22,7 +22,9 @@ async function next(connection: Connection): Promise<{ type: string; data?: unkn
 }
 
 /** A @ws/node-tcp server on an ephemeral port whose connections run `handler`. */
-async function testServer(handler: (connection: Connection) => void): Promise<{ url: string; server: WebSocketServer }> {
+async function testServer(
+  handler: (connection: Connection) => void,
+): Promise<{ url: string; server: WebSocketServer }> {
   const server = new WebSocketServer()
   server.on('connection', handler)
   const { port } = await server.listen(0, '127.0.0.1')
@@ -51,41 +53,47 @@ e2e('serve + connect: each stdin line comes back as a line; exit 0 after stdin E
   assert.match(served.stdout, /^listening on ws:\/\/127\.0\.0\.1:\d+\n$/)
 })
 
-e2e('connect: stdin lines become text messages (\\n, \\r\\n, empty, last without newline), then close 1000', async () => {
-  const received: string[] = []
-  let closeCode = 0
-  const { url, server } = await testServer((connection) => {
-    connection.on('text', (event: { data: string }) => received.push(event.data))
-    connection.on('close', (event: { code: number }) => {
-      closeCode = event.code
+e2e(
+  'connect: stdin lines become text messages (\\n, \\r\\n, empty, last without newline), then close 1000',
+  async () => {
+    const received: string[] = []
+    let closeCode = 0
+    const { url, server } = await testServer((connection) => {
+      connection.on('text', (event: { data: string }) => received.push(event.data))
+      connection.on('close', (event: { code: number }) => {
+        closeCode = event.code
+      })
     })
-  })
-  const exit = await runWsx(['connect', url], 'hello\nwörld\r\n\nlast line without newline')
-  assert.is(exit.stderr, '')
-  assert.is(exit.code, 0)
-  assert.equal(received, ['hello', 'wörld', '', 'last line without newline'])
-  assert.is(closeCode, 1000)
-  await server.close()
-})
+    const exit = await runWsx(['connect', url], 'hello\nwörld\r\n\nlast line without newline')
+    assert.is(exit.stderr, '')
+    assert.is(exit.code, 0)
+    assert.equal(received, ['hello', 'wörld', '', 'last line without newline'])
+    assert.is(closeCode, 1000)
+    await server.close()
+  },
+)
 
-e2e('serve: binary and text echoed with their type, permessage-deflate accepted unless --no-deflate', async () => {
-  for (const deflate of [true, false]) {
-    const { server, url } = await startServe(deflate ? [] : ['--no-deflate'])
-    const client = await connect(url)
-    assert.is(client.extensions.startsWith('permessage-deflate'), deflate, client.extensions)
-    client.sendBinary(new Uint8Array([0, 1, 2, 0xfe, 0xff]))
-    const binary = await next(client)
-    assert.is(binary.type, 'binary')
-    assert.equal([...(binary.data as Uint8Array)], [0, 1, 2, 0xfe, 0xff])
-    const big = 'compressible '.repeat(10_000)
-    client.sendText(big)
-    assert.equal(await next(client), { type: 'text', data: big })
-    client.close(1000)
-    assert.is((await client.closed).code, 1000)
-    server.kill('SIGINT')
-    assert.is((await server.exited).code, 0)
-  }
-})
+e2e(
+  'serve: binary and text echoed with their type, permessage-deflate accepted unless --no-deflate',
+  async () => {
+    for (const deflate of [true, false]) {
+      const { server, url } = await startServe(deflate ? [] : ['--no-deflate'])
+      const client = await connect(url)
+      assert.is(client.extensions.startsWith('permessage-deflate'), deflate, client.extensions)
+      client.sendBinary(new Uint8Array([0, 1, 2, 0xfe, 0xff]))
+      const binary = await next(client)
+      assert.is(binary.type, 'binary')
+      assert.equal([...(binary.data as Uint8Array)], [0, 1, 2, 0xfe, 0xff])
+      const big = 'compressible '.repeat(10_000)
+      client.sendText(big)
+      assert.equal(await next(client), { type: 'text', data: big })
+      client.close(1000)
+      assert.is((await client.closed).code, 1000)
+      server.kill('SIGINT')
+      assert.is((await server.exited).code, 0)
+    }
+  },
+)
 
 e2e('serve --max-message: the offender gets 1009, another client keeps working', async () => {
   const { server, url } = await startServe(['--max-message', '1000'])
@@ -166,7 +174,10 @@ e2e('connect: a closed port exits 1 with one stderr line', async () => {
   const exit = await runWsx(['connect', `ws://127.0.0.1:${port}`])
   assert.is(exit.code, 1)
   assert.is(exit.stdout, '')
-  assert.is(exit.stderr, `wsx: cannot connect to ws://127.0.0.1:${port}/: connection refused (ECONNREFUSED)\n`)
+  assert.is(
+    exit.stderr,
+    `wsx: cannot connect to ws://127.0.0.1:${port}/: connection refused (ECONNREFUSED)\n`,
+  )
 })
 
 e2e('connect: a plain HTTP server answering 404 exits 1 with one stderr line', async () => {
@@ -186,20 +197,23 @@ e2e('connect: a plain HTTP server answering 404 exits 1 with one stderr line', a
   }
 })
 
-e2e('connect: binary messages print as binary:<hex>; the server closing first with 1000 exits 0', async () => {
-  const { url, server } = await testServer((connection) => {
-    connection.sendBinary(new Uint8Array([0xde, 0xad, 0xbe, 0xef]))
-    connection.sendText('and text')
-    connection.sendBinary(new Uint8Array(0))
-    connection.close(1000, 'bye now')
-  })
-  const wsx = new Wsx(['connect', url])
-  const exit = await wsx.exited
-  assert.is(exit.stdout, 'binary:deadbeef\nand text\nbinary:\n')
-  assert.is(exit.stderr, 'closed 1000 bye now\n')
-  assert.is(exit.code, 0)
-  await server.close()
-})
+e2e(
+  'connect: binary messages print as binary:<hex>; the server closing first with 1000 exits 0',
+  async () => {
+    const { url, server } = await testServer((connection) => {
+      connection.sendBinary(new Uint8Array([0xde, 0xad, 0xbe, 0xef]))
+      connection.sendText('and text')
+      connection.sendBinary(new Uint8Array(0))
+      connection.close(1000, 'bye now')
+    })
+    const wsx = new Wsx(['connect', url])
+    const exit = await wsx.exited
+    assert.is(exit.stdout, 'binary:deadbeef\nand text\nbinary:\n')
+    assert.is(exit.stderr, 'closed 1000 bye now\n')
+    assert.is(exit.code, 0)
+    await server.close()
+  },
+)
 
 e2e('connect: the server closing first with 4000 exits 1', async () => {
   const { url, server } = await testServer((connection) => {
@@ -217,31 +231,45 @@ e2e('connect: the server closing first with 4000 exits 1', async () => {
   await server.close()
 })
 
-e2e('TLS: wsx serve with the shipped certificate; connect with --ca, with --insecure, and without either', async () => {
-  const cert = join(fixtures, 'server.pem')
-  const key = join(fixtures, 'server-key.pem')
-  const { server, url, port } = await startServe(['--tls-cert', cert, '--tls-key', key])
-  assert.match(url, /^wss:\/\//)
-  const withCa = await runWsx(['connect', `wss://localhost:${port}/`, '--ca', join(fixtures, 'ca.pem')], 'secure\n')
-  assert.is(withCa.stderr, '')
-  assert.is(withCa.stdout, 'secure\n')
-  assert.is(withCa.code, 0)
-  const insecure = await runWsx(['connect', url, '--insecure'], 'anyway\n')
-  assert.is(insecure.stdout, 'anyway\n')
-  assert.is(insecure.code, 0)
-  const untrusted = await runWsx(['connect', url], 'never\n')
-  assert.is(untrusted.code, 1)
-  assert.is(untrusted.stdout, '')
-  assert.match(untrusted.stderr, /^wsx: cannot connect to wss:\/\/127\.0\.0\.1:\d+\/: TLS: .*\n$/)
-  const missingCa = await runWsx(['connect', url, '--ca', join(fixtures, 'nope.pem')])
-  assert.is(missingCa.code, 1)
-  assert.match(missingCa.stderr, /^wsx: cannot read --ca .*nope\.pem: no such file \(ENOENT\)\n$/)
-  server.kill('SIGTERM')
-  assert.is((await server.exited).code, 0)
-})
+e2e(
+  'TLS: wsx serve with the shipped certificate; connect with --ca, with --insecure, and without either',
+  async () => {
+    const cert = join(fixtures, 'server.pem')
+    const key = join(fixtures, 'server-key.pem')
+    const { server, url, port } = await startServe(['--tls-cert', cert, '--tls-key', key])
+    assert.match(url, /^wss:\/\//)
+    const withCa = await runWsx(
+      ['connect', `wss://localhost:${port}/`, '--ca', join(fixtures, 'ca.pem')],
+      'secure\n',
+    )
+    assert.is(withCa.stderr, '')
+    assert.is(withCa.stdout, 'secure\n')
+    assert.is(withCa.code, 0)
+    const insecure = await runWsx(['connect', url, '--insecure'], 'anyway\n')
+    assert.is(insecure.stdout, 'anyway\n')
+    assert.is(insecure.code, 0)
+    const untrusted = await runWsx(['connect', url], 'never\n')
+    assert.is(untrusted.code, 1)
+    assert.is(untrusted.stdout, '')
+    assert.match(untrusted.stderr, /^wsx: cannot connect to wss:\/\/127\.0\.0\.1:\d+\/: TLS: .*\n$/)
+    const missingCa = await runWsx(['connect', url, '--ca', join(fixtures, 'nope.pem')])
+    assert.is(missingCa.code, 1)
+    assert.match(missingCa.stderr, /^wsx: cannot read --ca .*nope\.pem: no such file \(ENOENT\)\n$/)
+    server.kill('SIGTERM')
+    assert.is((await server.exited).code, 0)
+  },
+)
 
 e2e('serve: unreadable TLS files and a port in use exit 1 with one line', async () => {
-  const missing = await runWsx(['serve', '--port', '0', '--tls-cert', 'nope.pem', '--tls-key', 'nope-key.pem'])
+  const missing = await runWsx([
+    'serve',
+    '--port',
+    '0',
+    '--tls-cert',
+    'nope.pem',
+    '--tls-key',
+    'nope-key.pem',
+  ])
   assert.is(missing.code, 1)
   assert.is(missing.stderr, 'wsx: cannot read --tls-cert nope.pem: no such file (ENOENT)\n')
   const { server, port } = await startServe()
@@ -259,7 +287,13 @@ e2e('--help for wsx, serve and connect; bad options exit 2 with one stderr line'
     assert.is(exit.stderr, '')
     assert.match(exit.stdout, /Usage:[\s\S]*Examples:/)
   }
-  for (const args of [[], ['serve', '--bogus'], ['serve', '--port'], ['connect'], ['connect', 'ws://x/', '--nope']]) {
+  for (const args of [
+    [],
+    ['serve', '--bogus'],
+    ['serve', '--port'],
+    ['connect'],
+    ['connect', 'ws://x/', '--nope'],
+  ]) {
     const exit = await runWsx(args)
     assert.is(exit.code, 2, args.join(' '))
     assert.is(exit.stdout, '')

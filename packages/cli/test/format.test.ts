@@ -1,9 +1,16 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { describeConnectError, describeSystemError, formatBinary, formatClosed, formatListenUrl } from '../src/format.ts'
+import {
+  describeConnectError,
+  describeSystemError,
+  formatBinary,
+  formatClosed,
+  formatListenUrl,
+} from '../src/format.ts'
 
 const url = 'ws://127.0.0.1:1/'
-const error = (fields: Record<string, unknown>): Error => Object.assign(new Error(String(fields.message ?? 'x')), fields)
+const error = (fields: Record<string, unknown>): Error =>
+  Object.assign(new Error(String(fields.message ?? 'x')), fields)
 
 test('formatBinary: lowercase hex of exactly the view', () => {
   assert.is(formatBinary(new Uint8Array([0, 1, 0xab, 0xff])), 'binary:0001abff')
@@ -20,7 +27,14 @@ test('formatClosed and formatListenUrl', () => {
 
 test('describeConnectError: network errors name the URL, the cause in words and the code', () => {
   assert.is(
-    describeConnectError(error({ kind: 'network', code: 'ECONNREFUSED', message: `cannot connect to ${url}: connection refused (ECONNREFUSED)` }), url),
+    describeConnectError(
+      error({
+        kind: 'network',
+        code: 'ECONNREFUSED',
+        message: `cannot connect to ${url}: connection refused (ECONNREFUSED)`,
+      }),
+      url,
+    ),
     'wsx: cannot connect to ws://127.0.0.1:1/: connection refused (ECONNREFUSED)',
   )
   assert.is(
@@ -28,7 +42,10 @@ test('describeConnectError: network errors name the URL, the cause in words and 
     'wsx: cannot connect to ws://127.0.0.1:1/: TLS: the server certificate is self-signed; trust it with --ca FILE (DEPTH_ZERO_SELF_SIGNED_CERT)',
   )
   assert.is(
-    describeConnectError(error({ kind: 'network', code: 'EWHAT', message: `cannot connect to ${url}: odd\nthing (EWHAT)` }), url),
+    describeConnectError(
+      error({ kind: 'network', code: 'EWHAT', message: `cannot connect to ${url}: odd\nthing (EWHAT)` }),
+      url,
+    ),
     'wsx: cannot connect to ws://127.0.0.1:1/: odd thing (EWHAT)',
   )
   assert.is(describeConnectError(new TypeError('bad'), url), 'wsx: cannot connect to ws://127.0.0.1:1/: bad')
@@ -45,7 +62,10 @@ test('describeConnectError: handshake failures and timeouts', () => {
     'wsx: handshake failed: server answered 599',
   )
   assert.is(
-    describeConnectError(error({ kind: 'handshake', code: 'WS_ERR_BAD_ACCEPT', message: 'wrong Sec-WebSocket-Accept' }), url),
+    describeConnectError(
+      error({ kind: 'handshake', code: 'WS_ERR_BAD_ACCEPT', message: 'wrong Sec-WebSocket-Accept' }),
+      url,
+    ),
     'wsx: handshake failed: wrong Sec-WebSocket-Accept (WS_ERR_BAD_ACCEPT)',
   )
   assert.is(
@@ -56,7 +76,10 @@ test('describeConnectError: handshake failures and timeouts', () => {
     describeConnectError(error({ kind: 'timeout', code: 'WS_ERR_HANDSHAKE_TIMEOUT' }), url),
     'wsx: cannot connect to ws://127.0.0.1:1/: no complete handshake in time (WS_ERR_HANDSHAKE_TIMEOUT)',
   )
-  assert.is(describeConnectError(error({ kind: 'timeout' }), url), 'wsx: cannot connect to ws://127.0.0.1:1/: no complete handshake in time')
+  assert.is(
+    describeConnectError(error({ kind: 'timeout' }), url),
+    'wsx: cannot connect to ws://127.0.0.1:1/: no complete handshake in time',
+  )
 })
 
 test('describeSystemError', () => {
