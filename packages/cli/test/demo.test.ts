@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { rootDir } from './harness.ts'
+import { quietEnv, rootDir } from './harness.ts'
 
 test('pnpm demo builds, then runs scripts/demo.mjs', () => {
   const manifest = JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8')) as {
@@ -17,6 +17,7 @@ test('pnpm demo builds, then runs scripts/demo.mjs', () => {
 test('the demo exchanges text, binary and a large compressed message over wss:// and exits 0', () => {
   const result = spawnSync(process.execPath, [join(rootDir, 'scripts', 'demo.mjs')], {
     cwd: rootDir,
+    env: quietEnv(),
     encoding: 'utf8',
     timeout: 30_000,
     killSignal: 'SIGKILL',

@@ -232,6 +232,51 @@ e2e('connect: the server closing first with 4000 exits 1', async () => {
 })
 
 e2e(
+  'connect: a server breaking the protocol, or dropping the TCP connection, exits 1 with one line',
+  async () => {
+    const { url, server } = await testServer((connection) => {
+      connection.on('text', (event: { data: string }) => {
+        // A frame with the reserved opcode 3: the client must fail the connection with 1002.
+        if (event.data === 'bad frame') connection.socket.write(Buffer.from([0x83, 0x00]))
+        else connection.socket.destroy()
+      })
+    })
+    const failed = new Wsx(['connect', url])
+    failed.input('bad frame\n', false)
+    const failure = await failed.exited
+    assert.is(failure.code, 1)
+    assert.match(failure.stderr, /^wsx: connection failed: [^\n]+ \(closed 1002\)\n$/)
+    const dropped = new Wsx(['connect', url])
+    dropped.input('drop\n', false)
+    const lost = await dropped.exited
+    assert.is(lost.code, 1)
+    assert.is(lost.stderr, 'wsx: connection lost: the server ended it without a close frame (1006)\n')
+    await server.close()
+  },
+)
+
+e2e('connect: megabytes of stdin arrive whole, stdin paused while the send buffer is full', async () => {
+  let count = 0
+  let bytes = 0
+  const { url, server } = await testServer((connection) => {
+    connection.on('text', (event: { data: string }) => {
+      count++
+      bytes += event.data.length
+    })
+    // Not reading for a while fills the kernel's buffers, then the client's send buffer.
+    connection.socket.pause()
+    setTimeout(() => connection.socket.resume(), 500)
+  })
+  const line = `${'0123456789abcdef'.repeat(64)}\n`
+  const exit = await runWsx(['connect', url, '--no-deflate'], line.repeat(16_000))
+  assert.is(exit.stderr, '')
+  assert.is(exit.code, 0)
+  assert.is(count, 16_000)
+  assert.is(bytes, 16_000 * 1024)
+  await server.close()
+})
+
+e2e(
   'TLS: wsx serve with the shipped certificate; connect with --ca, with --insecure, and without either',
   async () => {
     const cert = join(fixtures, 'server.pem')

@@ -42,7 +42,7 @@ export class Wsx {
       how === 'bin'
         ? [join(rootDir, 'node_modules', '.bin', 'wsx'), []]
         : [process.execPath, ['--import', 'tsx', join(packageDir, 'test', 'wsx-source.ts')]]
-    this.child = spawn(command, [...prefix, ...args], { cwd: packageDir, stdio: 'pipe' })
+    this.child = spawn(command, [...prefix, ...args], { cwd: packageDir, stdio: 'pipe', env: quietEnv() })
     this.child.stdout.setEncoding('utf8').on('data', (text: string) => {
       this.stdout += text
     })
@@ -97,6 +97,17 @@ export function runWsx(args: string[], input = '', how: 'source' | 'bin' = 'sour
   const wsx = new Wsx(args, how)
   wsx.input(input)
   return wsx.exited
+}
+
+/**
+ * The environment without NO_COLOR and FORCE_COLOR: with both set (as scripts/check.mjs does)
+ * Node prints a warning on stderr, and the tests check stderr to the byte.
+ */
+export function quietEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  delete env.NO_COLOR
+  delete env.FORCE_COLOR
+  return env
 }
 
 /** A TCP port that nothing listens on (bound, then released). */
