@@ -79,9 +79,12 @@ const NETWORK_WORDS: Record<string, string> = {
 /** Turns a transport error into a ConnectError (used by @ws/node-tls as well). */
 export function networkError(url: string, error: unknown): ConnectError {
   if (error instanceof ConnectError) return error
-  const code = (error as { code?: unknown })?.code
+  const { code, reason } = (error ?? {}) as { code?: unknown; reason?: unknown }
   const codeText = typeof code === 'string' ? code : 'ERR_NETWORK'
-  const words = NETWORK_WORDS[codeText] ?? (error instanceof Error ? error.message : String(error))
+  // OpenSSL errors carry a short `reason` beside a long multi-line message.
+  const words =
+    NETWORK_WORDS[codeText] ??
+    (typeof reason === 'string' ? reason : error instanceof Error ? error.message : String(error))
   return new ConnectError('network', codeText, `cannot connect to ${url}: ${words} (${codeText})`, {
     cause: error,
   })
