@@ -45,6 +45,7 @@ interface ErrorLike {
   kind?: unknown
   code?: unknown
   status?: unknown
+  reason?: unknown
 }
 
 /**
@@ -75,10 +76,11 @@ export function describeConnectError(error: unknown, url: string): string {
 export function describeSystemError(what: string, error: unknown): string {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike
   const code = typeof e.code === 'string' ? e.code : undefined
-  const words =
-    (code !== undefined && CODE_WORDS[code]) ||
-    oneLine(e.message === undefined ? String(error) : String(e.message))
-  return `wsx: ${what}: ${words}${code === undefined || words.includes(`(${code})`) ? '' : ` (${code})`}`
+  // OpenSSL errors (a key that does not match its certificate) carry a short `reason`.
+  const message =
+    typeof e.reason === 'string' ? e.reason : e.message === undefined ? String(error) : String(e.message)
+  const words = (code !== undefined && CODE_WORDS[code]) || oneLine(message)
+  return `wsx: ${what}: ${words}${code === undefined ? '' : ` (${code})`}`
 }
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim()

@@ -74,7 +74,7 @@ e2e(
 )
 
 e2e(
-  'serve: binary and text echoed with their type, permessage-deflate accepted unless --no-deflate',
+  'serve: binary and text echoed with their type, pings answered, permessage-deflate accepted unless --no-deflate',
   async () => {
     for (const deflate of [true, false]) {
       const { server, url } = await startServe(deflate ? [] : ['--no-deflate'])
@@ -87,6 +87,15 @@ e2e(
       const big = 'compressible '.repeat(10_000)
       client.sendText(big)
       assert.equal(await next(client), { type: 'text', data: big })
+      // Pings are answered: the pong comes before the echo of a message sent after the ping.
+      let pongs = 0
+      client.on('pong', () => {
+        pongs++
+      })
+      client.ping('are you there')
+      client.sendText('after the ping')
+      assert.equal(await next(client), { type: 'text', data: 'after the ping' })
+      assert.is(pongs, 1)
       client.close(1000)
       assert.is((await client.closed).code, 1000)
       server.kill('SIGINT')
@@ -317,6 +326,14 @@ e2e('serve: unreadable TLS files and a port in use exit 1 with one line', async 
   ])
   assert.is(missing.code, 1)
   assert.is(missing.stderr, 'wsx: cannot read --tls-cert nope.pem: no such file (ENOENT)\n')
+  const cert = join(fixtures, 'server.pem')
+  const otherKey = join(fixtures, 'client-key.pem')
+  const mismatch = await runWsx(['serve', '--port', '0', '--tls-cert', cert, '--tls-key', otherKey])
+  assert.is(mismatch.code, 1)
+  assert.match(
+    mismatch.stderr,
+    /^wsx: cannot use --tls-cert \S+server\.pem with --tls-key \S+client-key\.pem: key values mismatch \(ERR_OSSL_X509_KEY_VALUES_MISMATCH\)\n$/,
+  )
   const { server, port } = await startServe()
   const busy = await runWsx(['serve', '--port', String(port)])
   assert.is(busy.code, 1)

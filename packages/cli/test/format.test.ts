@@ -89,6 +89,13 @@ test('describeSystemError', () => {
   )
   assert.is(describeSystemError('x', error({ code: 'EODD', message: 'odd' })), 'wsx: x: odd (EODD)')
   assert.is(describeSystemError('x', 'plain'), 'wsx: x: plain')
+  assert.is(
+    describeSystemError(
+      'x',
+      error({ code: 'ERR_OSSL_X', reason: 'key values mismatch', message: 'error:0:long' }),
+    ),
+    'wsx: x: key values mismatch (ERR_OSSL_X)',
+  )
 })
 
 test.run()
