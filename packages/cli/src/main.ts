@@ -35,6 +35,11 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const onSignal = (): void => shutdown.abort()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  // `wsx connect ... | head -1`: a reader that went away is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0)
+    throw error
+  })
   let status: number
   try {
     status = await run(args, {
