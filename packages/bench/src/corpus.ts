@@ -61,3 +61,54 @@ export function jsonCorpus(size: number): Uint8Array {
   }
   return new TextEncoder().encode(`[${items.join(',')}]`.slice(0, size))
 }
+
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy']
+const KINDS = ['chat.message', 'presence.update', 'order.created', 'order.updated', 'metrics.sample']
+
+/** One realistic event object: a chat line, a presence change, an order or a metrics sample. */
+function event(below: (bound: number) => number, sequence: number): Record<string, unknown> {
+  const word = (): string => WORDS[below(WORDS.length)] as string
+  const kind = KINDS[below(KINDS.length)] as string
+  const base = {
+    type: kind,
+    seq: sequence,
+    ts: new Date(1.7e12 + sequence * 1337 + below(1000)).toISOString(),
+    user: { id: 1000 + below(9000), name: USERS[below(USERS.length)], online: below(2) === 1 },
+  }
+  if (kind === 'chat.message')
+    return { ...base, room: `#${word()}`, text: Array.from({ length: 3 + below(12) }, word).join(' ') }
+  if (kind === 'presence.update') return { ...base, status: below(2) ? 'away' : 'active', device: word() }
+  if (kind === 'metrics.sample')
+    return { ...base, cpu: below(10000) / 100, memory: below(1 << 30), latencyMs: below(50000) / 100 }
+  return {
+    ...base,
+    order: {
+      id: `ord_${(below(1 << 30) >>> 0).toString(36)}`,
+      items: 1 + below(5),
+      total: below(100000) / 100,
+    },
+    currency: below(3) ? 'EUR' : 'USD',
+  }
+}
+
+/**
+ * `count` distinct JSON messages of about `size` bytes each (within a few per cent): one event
+ * object for small sizes, else a batch of them. Deterministic for a given seed.
+ */
+export function jsonMessages(count: number, size: number, seed = 3): string[] {
+  const below = generator(seed)
+  const messages: string[] = []
+  let sequence = 0
+  while (messages.length < count) {
+    const first = event(below, ++sequence)
+    let message = JSON.stringify(first)
+    if (message.length < size * 0.7) {
+      const items = [first]
+      while (JSON.stringify({ type: 'batch', items }).length < size * 0.9)
+        items.push(event(below, ++sequence))
+      message = JSON.stringify({ type: 'batch', items })
+    }
+    if (message.length >= size * 0.6 && message.length <= size * 1.4) messages.push(message)
+  }
+  return messages
+}

@@ -32,6 +32,8 @@ export interface Comparison {
 
 export const QUICK: MeasureOptions = { rounds: 2, roundMs: 20 }
 export const FULL: MeasureOptions = { rounds: 7, roundMs: 300 }
+/** The later scenarios' smoke run: shorter still, so that all of them take a few seconds. */
+export const SMOKE: MeasureOptions = { rounds: 2, roundMs: 5 }
 
 /** Keeps results alive so the engine cannot drop the measured work. */
 let sink = 0
@@ -86,6 +88,10 @@ export function compare(ours: Contender, peer: Contender, options: MeasureOption
       oursSamples.push(timeFor(ours, options.roundMs))
     }
   }
+  return comparison(oursSamples, peerSamples)
+}
+
+function comparison(oursSamples: number[], peerSamples: number[]): Comparison {
   const side = (samples: number[]): SideResult => ({
     samples,
     medianOpsPerSecond: median(samples),
@@ -98,6 +104,31 @@ export function compare(ours: Contender, peer: Contender, options: MeasureOption
     peer: peerResult,
     ratio: oursResult.medianOpsPerSecond / peerResult.medianOpsPerSecond,
   }
+}
+
+/** One timed round of an asynchronous scenario (network I/O): runs for about `ms` and returns operations per second. */
+export type AsyncRound = (ms: number) => Promise<number>
+
+/** `compare` for asynchronous rounds: a warm-up round per side, then rounds alternating which side goes first. */
+export async function compareAsync(
+  ours: AsyncRound,
+  peer: AsyncRound,
+  options: MeasureOptions,
+): Promise<Comparison> {
+  await ours(options.roundMs)
+  await peer(options.roundMs)
+  const oursSamples: number[] = []
+  const peerSamples: number[] = []
+  for (let round = 0; round < options.rounds; round++) {
+    if (round % 2 === 0) {
+      oursSamples.push(await ours(options.roundMs))
+      peerSamples.push(await peer(options.roundMs))
+    } else {
+      peerSamples.push(await peer(options.roundMs))
+      oursSamples.push(await ours(options.roundMs))
+    }
+  }
+  return comparison(oursSamples, peerSamples)
 }
 
 /** Throws unless both sides produce the same bytes: a benchmark of a wrong result is worthless. */

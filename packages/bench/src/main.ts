@@ -5,11 +5,29 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { withoutAddon, wsAddon } from './addon.ts'
+import { benchBuilding } from './building.ts'
 import { benchDeflate } from './deflate.ts'
+import { benchDeflateEcho, DEFLATE_ECHO_CONFIG, DEFLATE_ECHO_QUICK } from './deflate-echo.ts'
+import { benchEcho, ECHO_CONFIG, ECHO_FULL, ECHO_QUICK } from './echo.ts'
 import { benchFrames } from './frames.ts'
-import { FULL, QUICK } from './harness.ts'
-import { currentEnvironment, deflateTable, frameTable, markdownReport, sha1Table } from './report.ts'
+import { FULL, QUICK, SMOKE } from './harness.ts'
+import { benchMemory, MEMORY_FULL, MEMORY_QUICK } from './memory.ts'
+import {
+  buildTable,
+  currentEnvironment,
+  deflateEchoTable,
+  deflateTable,
+  echoTable,
+  frameTable,
+  markdownReport,
+  memoryTable,
+  sha1Table,
+  textTable,
+  type WithAddon,
+} from './report.ts'
 import { benchSha1 } from './sha1.ts'
+import { benchText } from './text.ts'
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
@@ -23,18 +41,58 @@ if (outIndex >= 0 && !out) {
 }
 
 const options = quick ? QUICK : FULL
+// The scenarios added after the first three use shorter smoke rounds, and the network ones longer full rounds.
+const later = quick ? SMOKE : FULL
+const network = quick ? SMOKE : ECHO_FULL
+const addon = wsAddon()
+if (addon === 'none') console.log('ws runs without bufferutil here (not installed): no "with add-on" rows')
+
+/** This process's rows (ws as loaded here), then the same scenario's rows with ws without bufferutil. */
+function bothAddons<T>(rows: T[], without: T[] | undefined): WithAddon<T>[] {
+  const tagged: WithAddon<T>[] = rows.map((row) => ({ ...row, wsAddon: addon }))
+  for (const row of without ?? []) tagged.push({ ...row, wsAddon: 'none' })
+  return tagged
+}
+
 console.log(`SHA-1, @ws/crypto vs node:crypto (${quick ? 'quick smoke run' : 'full run'})`)
 const sha1 = benchSha1(options)
 console.log(sha1Table(sha1))
+const frameRows = benchFrames(options)
+const buildingRows = benchBuilding(later)
+const textRows = benchText(later)
+// The same three again in a child process whose ws runs without bufferutil.
+const without = await withoutAddon(options, {}, later)
 console.log('\nFrame parsing, server role: @ws/proto vs ws Receiver')
-const frames = benchFrames(options)
+const frames = bothAddons(frameRows, without?.frames)
 console.log(frameTable(frames))
+console.log('\nFrame building and masking, client role: @ws/proto vs ws Sender.frame')
+const building = bothAddons(buildingRows, without?.building)
+console.log(buildTable(building))
+console.log('\nText messages, server role: @ws/proto vs ws Receiver + toString()')
+const text = bothAddons(textRows, without?.text)
+console.log(textTable(text))
 console.log(`\nRaw DEFLATE, @ws/deflate vs node:zlib, level 6, windowBits 15`)
 const deflate = benchDeflate(options)
 console.log(deflateTable(deflate))
+console.log('\nLoopback echo, no compression: servers and clients in separate processes')
+const echo = await benchEcho(network, quick ? ECHO_QUICK : ECHO_CONFIG)
+console.log(echoTable(echo))
+console.log('\npermessage-deflate echo, JSON, context takeover, every message compressed')
+const deflateEcho = await benchDeflateEcho(network, quick ? DEFLATE_ECHO_QUICK : DEFLATE_ECHO_CONFIG)
+console.log(deflateEchoTable(deflateEcho))
+console.log('\nMemory per open idle connection, each server in its own child process')
+const memory = await benchMemory(quick ? MEMORY_QUICK : MEMORY_FULL)
+console.log(memoryTable(memory))
 
 const target = out ? resolve(out) : quick ? undefined : join(workspaceRoot, 'docs', 'benchmarks.md')
 if (target) {
-  writeFileSync(target, markdownReport(currentEnvironment(), { sha1, frames, deflate }, quick))
+  writeFileSync(
+    target,
+    markdownReport(
+      currentEnvironment(),
+      { sha1, frames, deflate, building, text, echo, deflateEcho, memory },
+      quick,
+    ),
+  )
   console.log(`wrote ${target}`)
 }

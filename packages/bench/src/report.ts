@@ -1,9 +1,16 @@
 /** Formats benchmark results as text for the terminal and as docs/benchmarks.md. */
 import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
+import type { WsAddon } from './addon.ts'
+import type { BuildRow } from './building.ts'
 import type { DeflateRow } from './deflate.ts'
+import { DEFLATE_ECHO_CONFIG, type DeflateEchoRow } from './deflate-echo.ts'
+import { ECHO_CONFIG, ECHO_FULL, type EchoRow } from './echo.ts'
 import type { FrameRow } from './frames.ts'
+import { type Comparison, QUICK } from './harness.ts'
+import type { MemoryRow } from './memory.ts'
 import type { Sha1Row } from './sha1.ts'
+import type { TextRow } from './text.ts'
 
 export interface Environment {
   cpu: string
@@ -45,16 +52,96 @@ export function sha1Table(rows: readonly Sha1Row[]): string {
 const payloadSize = (bytes: number): string =>
   bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`
 
-export function frameTable(rows: readonly FrameRow[]): string {
+/** A row measured with ws loaded with or without bufferutil (unknown: not recorded). */
+export type WithAddon<T> = T & { wsAddon?: WsAddon }
+
+const addon = (row: { wsAddon?: WsAddon }): string => row.wsAddon ?? 'unknown'
+const ratioAndSpread = (row: Comparison): string =>
+  `${row.ratio.toFixed(2)} | ${percent(row.ours.spread)} / ${percent(row.peer.spread)}`
+
+export function frameTable(rows: readonly WithAddon<FrameRow>[]): string {
   const lines = [
-    '| payload | ours frames/s | ws frames/s | ours MB/s | ws MB/s | ratio ours/ws | spread ours / ws |',
-    '| --- | --: | --: | --: | --: | --: | --: |',
+    '| payload | ws add-on | ours frames/s | ws frames/s | ours MB/s | ws MB/s | ratio ours/ws | spread ours / ws |',
+    '| --- | --- | --: | --: | --: | --: | --: | --: |',
   ]
   for (const row of rows) {
     const oursFrames = row.ours.medianOpsPerSecond * row.framesPerOp
     const peerFrames = row.peer.medianOpsPerSecond * row.framesPerOp
     lines.push(
-      `| ${payloadSize(row.payloadBytes)} | ${number(oursFrames)} | ${number(peerFrames)} | ${megabytes(oursFrames, row.payloadBytes)} | ${megabytes(peerFrames, row.payloadBytes)} | ${row.ratio.toFixed(2)} | ${percent(row.ours.spread)} / ${percent(row.peer.spread)} |`,
+      `| ${payloadSize(row.payloadBytes)} | ${addon(row)} | ${number(oursFrames)} | ${number(peerFrames)} | ${megabytes(oursFrames, row.payloadBytes)} | ${megabytes(peerFrames, row.payloadBytes)} | ${ratioAndSpread(row)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function buildTable(rows: readonly WithAddon<BuildRow>[]): string {
+  const lines = [
+    '| payload | ws path | ws add-on | ours frames/s | ws frames/s | ours MB/s | ws MB/s | ratio ours/ws | spread ours / ws |',
+    '| --- | --- | --- | --: | --: | --: | --: | --: | --: |',
+  ]
+  for (const row of rows) {
+    const ours = row.ours.medianOpsPerSecond
+    const peer = row.peer.medianOpsPerSecond
+    lines.push(
+      `| ${payloadSize(row.payloadBytes)} | \`${row.wsPath}\` | ${addon(row)} | ${number(ours)} | ${number(peer)} | ${megabytes(ours, row.payloadBytes)} | ${megabytes(peer, row.payloadBytes)} | ${ratioAndSpread(row)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function textTable(rows: readonly WithAddon<TextRow>[]): string {
+  const lines = [
+    '| message | ws add-on | ours messages/s | ws messages/s | ours MB/s | ws MB/s | ratio ours/ws | spread ours / ws |',
+    '| --- | --- | --: | --: | --: | --: | --: | --: |',
+  ]
+  for (const row of rows) {
+    const ours = row.ours.medianOpsPerSecond * row.messagesPerOp
+    const peer = row.peer.medianOpsPerSecond * row.messagesPerOp
+    lines.push(
+      `| ${payloadSize(row.messageBytes)} | ${addon(row)} | ${number(ours)} | ${number(peer)} | ${megabytes(ours, row.messageBytes)} | ${megabytes(peer, row.messageBytes)} | ${ratioAndSpread(row)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function echoTable(rows: readonly EchoRow[]): string {
+  const lines = [
+    '| compared | same for both | payload | connections | ours messages/s | ws messages/s | ratio ours/ws | spread ours / ws |',
+    '| --- | --- | --- | --: | --: | --: | --: | --: |',
+  ]
+  for (const row of rows) {
+    lines.push(
+      `| ${row.compared} | ws ${row.compared === 'server' ? 'clients' : 'server'} | ${payloadSize(row.payloadBytes)} | ${row.connections} | ${number(row.ours.medianOpsPerSecond)} | ${number(row.peer.medianOpsPerSecond)} | ${ratioAndSpread(row)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+const bytes = (value: number): string => Math.round(value).toLocaleString('en-US')
+
+export function deflateEchoTable(rows: readonly DeflateEchoRow[]): string {
+  const lines = [
+    '| messages | ours messages/s | ws messages/s | ratio ours/ws | spread ours / ws | text bytes (one way) | wire bytes ours (up + down) | wire bytes ws (up + down) | size ours/ws |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: |',
+  ]
+  for (const row of rows) {
+    lines.push(
+      `| ${row.messages} JSON of ~${payloadSize(row.approxBytes)} (avg ${Math.round(row.payloadBytes / row.messages)} B) | ${number(row.ours.medianOpsPerSecond)} | ${number(row.peer.medianOpsPerSecond)} | ${ratioAndSpread(row)} | ${bytes(row.payloadBytes)} | ${bytes(row.oursWire.up)} + ${bytes(row.oursWire.down)} | ${bytes(row.peerWire.up)} + ${bytes(row.peerWire.down)} | ${row.sizeRatio.toFixed(3)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+const kib = (value: number): string => `${(value / 1024).toFixed(1)} KiB`
+
+export function memoryTable(rows: readonly MemoryRow[]): string {
+  const lines = [
+    '| mode | connections | ours RSS/conn | ws RSS/conn | RSS ours/ws | ours heap/conn | ws heap/conn | heap ours/ws | ours external/conn | ws external/conn |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+  ]
+  for (const row of rows) {
+    lines.push(
+      `| ${row.deflate ? 'permessage-deflate, one message each way' : 'plain'} | ${row.connections.toLocaleString('en-US')} | ${kib(row.ours.rss)} | ${kib(row.peer.rss)} | ${row.rssRatio.toFixed(2)} | ${kib(row.ours.heapUsed)} | ${kib(row.peer.heapUsed)} | ${row.heapRatio.toFixed(2)} | ${kib(row.ours.external)} | ${kib(row.peer.external)} |`,
     )
   }
   return lines.join('\n')
@@ -75,12 +162,26 @@ export function deflateTable(rows: readonly DeflateRow[]): string {
 
 export interface Results {
   sha1: readonly Sha1Row[]
-  frames: readonly FrameRow[]
+  frames: readonly WithAddon<FrameRow>[]
   deflate: readonly DeflateRow[]
+  building?: readonly WithAddon<BuildRow>[]
+  text?: readonly WithAddon<TextRow>[]
+  echo?: readonly EchoRow[]
+  deflateEcho?: readonly DeflateEchoRow[]
+  memory?: readonly MemoryRow[]
 }
 
 export function markdownReport(environment: Environment, results: Results, quick: boolean): string {
-  const { sha1, frames, deflate } = results
+  const {
+    sha1,
+    frames,
+    deflate,
+    building = [],
+    text = [],
+    echo = [],
+    deflateEcho = [],
+    memory = [],
+  } = results
   return `# Benchmarks
 
 Generated by \`pnpm bench\`${quick ? ' **--quick: a smoke run, these numbers mean nothing**' : ''}. Do not edit by hand.
@@ -91,8 +192,10 @@ Generated by \`pnpm bench\`${quick ? ' **--quick: a smoke run, these numbers mea
 
 ## Method
 
-Every scenario runs ours and the peer alternately in the same process: one warm-up round per
-side, then ${quick ? 2 : 7} measured rounds of ${quick ? 20 : 300} ms per side, alternating which side goes first.
+Every timed scenario runs ours and the peer alternately in the same run: one warm-up round per
+side, then ${quick ? 2 : 7} measured rounds of ${quick ? '20 ms (5 ms for frame building and text)' : '300 ms'} per side, alternating which side goes first
+(the network scenarios use their own round length, given in their sections, with each server in
+a child process; memory is read in child processes too).
 Each side reads the clock once per batch of operations, not per operation. Before timing, the
 scenario checks that both sides produce identical output. Reported: the median over rounds,
 the ratio median(ours) / median(peer) (above 1 means ours is faster), and the spread
@@ -107,14 +210,85 @@ A WebSocket handshake hashes about 60 bytes once, so the 64 B row is the one tha
 the fixed cost of a call dominates, and our pure-TypeScript hash avoids node:crypto's per-call
 overhead of creating a native hash object.
 
-## Frame parsing, server role (@ws/proto vs ws ${wsVersion()} Receiver, without bufferutil)
+Targets: frame building and text decoding at least 1.5x ws, loopback echo at least 1.2x,
+permessage-deflate echo at least 10x ws's messages/s with wire bytes within 5%, memory per
+connection no more than ws's plain and at most half of ws's with permessage-deflate.
+
+## Frame parsing, server role (@ws/proto vs ws ${wsVersion()} Receiver)
 
 ${frameTable(frames)}
 
 Each operation feeds about 256 KiB of masked binary frames of one payload size, cut into 64 KiB
 chunks as a socket would deliver them, and takes every message event. Both parsers unmask in
 place and deliver each message as a view when a frame lies within one chunk. MB/s counts
-payload bytes.
+payload bytes. "ws add-on" says whether ws had its native bufferutil add-on (C++ masking) for
+that row; rows without it ran in a child process started with \`WS_NO_BUFFER_UTIL=1\`, ours
+measured again beside it there.
+
+## Frame building and masking, client role (@ws/proto vs ws ${wsVersion()} \`Sender.frame\`)
+
+${buildTable(building)}
+
+One binary message per operation: ours \`sendBinary\` then \`takeOutgoing\` on a client
+\`WebSocketConnection\`; ws \`Sender.frame(data, { fin: true, opcode: 2, mask: true, rsv1: false,
+readOnly })\`, what \`WebSocket#send\` calls. \`readOnly: true\` is the path \`ws.send(buffer)\`
+takes with a caller's Buffer: a fresh frame buffer, the caller's bytes untouched, as ours always
+does; it is the like-for-like row. \`readOnly: false\` (bytes ws owns, such as an encoded string)
+masks the payload in place and allocates only the header. Both sides draw masking keys from an
+8 KiB pool of random bytes. Before timing, each side's frame is unmasked and compared with the
+payload. MB/s counts payload bytes.
+
+## Text messages, server role: parse, validate UTF-8, decode (@ws/proto vs ws ${wsVersion()} Receiver + \`toString()\`)
+
+${textTable(text)}
+
+About 256 KiB of masked text frames per operation, one message per frame, of mixed ASCII and
+multi-byte text (Latin accents, Greek, Cyrillic, CJK, emoji; the size is the UTF-8 byte
+length), cut into 64 KiB chunks. Ours delivers \`text\` events whose data is a string; ws's
+Receiver validates and emits 'message' with a Buffer and the listener calls \`toString()\`, as
+its users do. Both unmask in place, so every operation first copies the masked stream back into
+the working buffers (the same memcpy on both sides, included in both timings). Before timing,
+both must decode every message to the original string, twice.
+
+## Loopback echo over 127.0.0.1, no compression
+
+${echoTable(echo)}
+
+Binary messages; each connection keeps ${ECHO_CONFIG.window} messages in flight and sends the next one as each
+echo arrives. "server": our server against ws's WebSocketServer, both driven by the same ws
+clients; "client": our client against ws's client, both against the same ws server. Each server
+runs in a child process of its own and the clients (the load generator) in the benchmark
+process, so on this machine each gets about a core. Rounds of ${quick ? QUICK.roundMs : ECHO_FULL.roundMs} ms, ${quick ? QUICK.rounds : ECHO_FULL.rounds} per side after
+a warm-up, alternating; a round ends when its time is up and the messages in flight are back.
+Before timing, two windows of distinct messages per connection are checked byte for byte; timed
+echoes are checked by type and length.
+
+## permessage-deflate echo, JSON, context takeover, 1 connection
+
+${deflateEchoTable(deflateEcho)}
+
+Our client and server against ws's client and server (each server in its own child process),
+${DEFLATE_ECHO_CONFIG.window} messages in flight, distinct deterministic JSON events (chat lines, presence, orders,
+metrics; the ~2 KiB ones are batches of events) sent as text. Every message is compressed on
+both sides: \`threshold: 0\` on all four ends (both default to 1 KiB). Otherwise each stack's
+defaults: context takeover, level 6, memLevel 8; window bits: ours negotiates 12 for the
+server's compressor and for the client's (\`client_max_window_bits=12\`), ws uses 15 both ways.
+Wire bytes: a fresh connection per side echoes the same messages once, checked exactly, and the
+TCP socket's byte counts (frame headers and masks included, handshake excluded) are reported;
+below 1 means ours sent fewer bytes.
+
+## Memory per open idle connection
+
+${memoryTable(memory)}
+
+Each server runs in a fresh child process with \`--expose-gc\`, read (after two collections)
+before any client connects and once ${memory[0]?.connections.toLocaleString('en-US') ?? 'N'} ws clients from another process are open and
+idle; the difference is divided by the number of connections. With permessage-deflate (threshold
+0, context takeover, each stack's default windows), each client first sends one ~200 B JSON
+message and gets it back, so each server connection holds an inflater and a compressor. ${quick ? 'One reading' : 'Three readings'}
+per server and mode, in alternating order, median reported. RSS counts what the process holds
+from the OS (including freed memory not yet returned); heap is V8's used heap; external is memory
+held outside the heap (Buffers, zlib's native state).
 
 ## Raw DEFLATE (@ws/deflate vs node:zlib)
 

@@ -6,14 +6,38 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { jsonCorpus, textCorpus } from '../src/corpus.ts'
+import { withoutAddon, wsAddon } from '../src/addon.ts'
+import { benchBuilding, oursBuild, payload, unmaskFrame, wsBuild } from '../src/building.ts'
+import { spawnChild, withChildren } from '../src/child.ts'
+import { jsonCorpus, jsonMessages, textCorpus } from '../src/corpus.ts'
 import { benchDeflate } from '../src/deflate.ts'
+import { benchDeflateEcho } from '../src/deflate-echo.ts'
+import { benchEcho, portOf, startServer } from '../src/echo.ts'
 import { benchFrames, maskedStream } from '../src/frames.ts'
-import { assertSameOutput, compare, median, sinkValue, spread } from '../src/harness.ts'
+import { assertSameOutput, compare, compareAsync, median, sinkValue, spread } from '../src/harness.ts'
+import { closeClients, type EchoClient, openClients, pipeline } from '../src/load.ts'
+import { benchMemory } from '../src/memory.ts'
 import { markdownReport } from '../src/report.ts'
 import { benchSha1 } from '../src/sha1.ts'
+import { benchText, maskedTextStream, mixedText } from '../src/text.ts'
 
 const TINY = { rounds: 3, roundMs: 2 }
+const ENVIRONMENT = { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' }
+
+/** A comparison's numbers are finite and positive, and the ratio is that of the medians. */
+function assertComparison(row: {
+  ours: { medianOpsPerSecond: number; spread: number; samples: number[] }
+  peer: { medianOpsPerSecond: number; spread: number; samples: number[] }
+  ratio: number
+}): void {
+  for (const side of [row.ours, row.peer]) {
+    assert.ok(Number.isFinite(side.medianOpsPerSecond) && side.medianOpsPerSecond > 0)
+    assert.ok(Number.isFinite(side.spread) && side.spread >= 0)
+    assert.is(side.samples.length, TINY.rounds)
+  }
+  assert.ok(Number.isFinite(row.ratio) && row.ratio > 0)
+  assert.is(row.ratio, row.ours.medianOpsPerSecond / row.peer.medianOpsPerSecond)
+}
 
 test('median of odd and even lists, unsorted', () => {
   assert.is(median([5, 1, 3]), 3)
@@ -69,15 +93,11 @@ test('the SHA-1 scenario reports both sizes with finite, positive rates', () => 
     ],
   )
   for (const row of frames) assert.ok(row.ours.medianOpsPerSecond > 0 && row.peer.medianOpsPerSecond > 0)
-  const report = markdownReport(
-    { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' },
-    { sha1: rows, frames, deflate: [] },
-    true,
-  )
+  const report = markdownReport(ENVIRONMENT, { sha1: rows, frames, deflate: [] }, true)
   assert.match(report, /smoke run/)
   assert.match(report, /\| 64 B \|/)
   assert.match(report, /\| 1 MiB \|/)
-  assert.match(report, /\| 64 KiB \| [\d,.]+ \| [\d,.]+ \|/)
+  assert.match(report, /\| 64 KiB \| unknown \| [\d,.]+ \| [\d,.]+ \|/)
   assert.match(report, /ws 8\.\d+\.\d+ Receiver/)
 })
 
@@ -114,14 +134,273 @@ test('the DEFLATE scenario reports both corpora in both directions with sizes an
       assert.ok(Number.isFinite(side.medianOpsPerSecond) && side.medianOpsPerSecond > 0)
     assert.is(row.ratio, row.ours.medianOpsPerSecond / row.peer.medianOpsPerSecond)
   }
-  const report = markdownReport(
-    { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' },
-    { sha1: [], frames: [], deflate: rows },
-    true,
-  )
+  const report = markdownReport(ENVIRONMENT, { sha1: [], frames: [], deflate: rows }, true)
   assert.match(report, /## Raw DEFLATE/)
   assert.match(report, /\| text 16384 B \| inflate \|/)
   assert.match(report, /\| JSON 16384 B \| deflate \|/)
+})
+
+test('compareAsync alternates asynchronous rounds and computes the ratio of medians', async () => {
+  const order: string[] = []
+  const result = await compareAsync(
+    async () => {
+      order.push('ours')
+      return 200
+    },
+    async () => {
+      order.push('peer')
+      return 100
+    },
+    TINY,
+  )
+  assert.equal(order, ['ours', 'peer', 'ours', 'peer', 'peer', 'ours', 'ours', 'peer'])
+  assert.is(result.ratio, 2)
+  assert.is(result.ours.spread, 0)
+})
+
+test('frame building: both sides build masked frames that carry the payload, for every size and ws path', () => {
+  for (const size of [0, 16, 125, 126, 65535, 65536]) {
+    const data = payload(size, size + 1)
+    const ours = Buffer.concat(oursBuild(data)())
+    assert.is(ours[0], 0x82)
+    assert.ok(((ours[1] as number) & 0x80) !== 0, 'masked')
+    assert.equal(Buffer.from(unmaskFrame(ours)), data)
+    const untouched = Buffer.from(data)
+    const ws = Buffer.concat(wsBuild(data, true)())
+    assert.equal(Buffer.from(unmaskFrame(ws)), untouched)
+    assert.equal(data, untouched, 'readOnly: true leaves the caller bytes alone')
+  }
+  const rows = benchBuilding(TINY, [16, 65536])
+  assert.equal(
+    rows.map((row) => `${row.payloadBytes} ${row.wsPath}`),
+    ['16 readOnly: true', '16 readOnly: false', '65536 readOnly: true', '65536 readOnly: false'],
+  )
+  for (const row of rows) assertComparison(row)
+})
+
+test('text: mixed text has the exact UTF-8 size with multi-byte characters, and both sides decode it', () => {
+  for (const size of [32, 1000, 65536]) {
+    const text = mixedText(size)
+    assert.is(Buffer.byteLength(text), size)
+    if (size > 32) assert.ok(Buffer.byteLength(text) > text.length, 'has multi-byte characters')
+  }
+  assert.ok(
+    Buffer.byteLength(mixedText(32)) > mixedText(32).length,
+    'even the 32-byte message is not all ASCII',
+  )
+  const { chunks, messages } = maskedTextStream(mixedText(1000))
+  assert.is(Buffer.concat(chunks).length, messages * (4 + 4 + 1000))
+  const rows = benchText(TINY, [32, 1000])
+  assert.equal(
+    rows.map((row) => [row.messageBytes, row.messagesPerOp]),
+    [
+      [32, Math.floor((256 * 1024) / 38)],
+      [1000, Math.floor((256 * 1024) / 1008)],
+    ],
+  )
+  for (const row of rows) assertComparison(row)
+})
+
+test('JSON messages are deterministic, distinct and about the size asked for', () => {
+  for (const size of [200, 2048]) {
+    const messages = jsonMessages(50, size)
+    assert.equal(jsonMessages(50, size), messages)
+    assert.is(new Set(messages).size, 50)
+    for (const message of messages) {
+      assert.ok(
+        message.length >= size * 0.6 && message.length <= size * 1.4,
+        `${message.length} near ${size}`,
+      )
+      assert.is(typeof JSON.parse(message).type, 'string')
+    }
+  }
+})
+
+test('without bufferutil: ws reports its add-on, and the child run returns rows of every scenario', async () => {
+  assert.is(wsAddon({ WS_NO_BUFFER_UTIL: '1' }), 'none')
+  assert.is(wsAddon(), 'bufferutil', 'bufferutil is a dev dependency of the bench')
+  const rows = await withoutAddon(TINY, { frames: [16], building: [16], text: [32] })
+  assert.ok(rows !== undefined)
+  assert.equal(
+    rows.frames.map((row) => row.payloadBytes),
+    [16],
+  )
+  assert.equal(
+    rows.building.map((row) => row.wsPath),
+    ['readOnly: true', 'readOnly: false'],
+  )
+  assert.equal(
+    rows.text.map((row) => row.messageBytes),
+    [32],
+  )
+  for (const row of [...rows.frames, ...rows.building, ...rows.text]) assertComparison(row)
+})
+
+test('a child process that fails to start rejects, and withChildren closes children even when the body throws', async () => {
+  const missing = join(import.meta.dirname, 'no-such-script.ts')
+  await spawnChild(missing, []).then(
+    () => assert.unreachable('a missing script must not start'),
+    (error: unknown) => assert.ok(error instanceof Error && /exited/.test(error.message), String(error)),
+  )
+  let started: import('node:child_process').ChildProcess | undefined
+  await withChildren(async (children) => {
+    const server = await startServer('ws', false)
+    children.push(server)
+    started = server.process
+    assert.ok(portOf(server) > 0)
+    throw new Error('boom')
+  }).then(
+    () => assert.unreachable('the error must come through'),
+    (error: unknown) => assert.ok(error instanceof Error && error.message === 'boom'),
+  )
+  assert.ok(
+    started !== undefined && (started.exitCode !== null || started.signalCode !== null),
+    'child exited',
+  )
+})
+
+test('pipeline rejects an echo that differs from what was sent', async () => {
+  const liar: EchoClient = {
+    send(message) {
+      queueMicrotask(() => this.listener(typeof message === 'string' ? `${message}!` : message))
+    },
+    listener: () => {},
+    wireBytes: () => ({ read: 0, written: 0 }),
+    close: async () => {},
+  }
+  await pipeline([liar], ['a', 'b'], { window: 2, limit: 2, exact: true }).then(
+    () => assert.unreachable('a wrong echo must fail'),
+    (error: unknown) => assert.ok(error instanceof Error && /differs/.test(error.message)),
+  )
+  await pipeline([liar], ['a'], { window: 1, limit: 1 }).then(
+    () => assert.unreachable('a wrong length must fail too'),
+    (error: unknown) => assert.ok(error instanceof Error && /differs/.test(error.message)),
+  )
+})
+
+test('loopback echo: both servers and both clients echo every message, checked, with finite ratios', async () => {
+  const rows = await benchEcho(TINY, { sizes: [64, 20000], connections: [1, 3], window: 4 })
+  assert.equal(
+    rows.map((row) => `${row.compared} ${row.connections} ${row.payloadBytes}`),
+    [
+      'server 1 64',
+      'server 1 20000',
+      'server 3 64',
+      'server 3 20000',
+      'client 1 64',
+      'client 1 20000',
+      'client 3 64',
+      'client 3 20000',
+    ],
+  )
+  for (const row of rows) {
+    assert.is(row.verified, row.connections * 2 * 4)
+    assertComparison(row)
+  }
+  // And by hand: our client against our server in its child process echoes exactly, in order.
+  await withChildren(async (children) => {
+    const server = await startServer('ours', false)
+    children.push(server)
+    const clients = await openClients('ours', portOf(server), false, 2)
+    try {
+      const messages = ['héllo', payload(70000, 9), 'wörld 🚀']
+      const result = await pipeline(clients, messages, { window: 3, limit: 6, exact: true })
+      assert.is(result.completed, 12)
+    } finally {
+      await closeClients(clients)
+    }
+  })
+})
+
+test('permessage-deflate echo: both stacks compress every message, sizes counted, ratios finite', async () => {
+  const rows = await benchDeflateEcho(TINY, { sizes: [200, 2048], messages: 24, window: 4 })
+  assert.equal(
+    rows.map((row) => [row.approxBytes, row.messages]),
+    [
+      [200, 24],
+      [2048, 24],
+    ],
+  )
+  for (const row of rows) {
+    assertComparison(row)
+    for (const wire of [row.oursWire, row.peerWire]) {
+      assert.ok(wire.up > 0 && wire.down > 0)
+      // Compressed: fewer bytes than the text in each direction (frame headers included).
+      assert.ok(wire.up < row.payloadBytes && wire.down < row.payloadBytes, JSON.stringify(wire))
+    }
+    assert.ok(Number.isFinite(row.sizeRatio) && row.sizeRatio > 0)
+    assert.is(row.sizeRatio, (row.oursWire.up + row.oursWire.down) / (row.peerWire.up + row.peerWire.down))
+  }
+})
+
+test('memory per connection: each server in its own child process reports finite per-connection numbers', async () => {
+  const rows = await benchMemory({ connections: 6, repeats: 2 })
+  assert.equal(
+    rows.map((row) => [row.deflate, row.connections]),
+    [
+      [false, 6],
+      [true, 6],
+    ],
+  )
+  for (const row of rows) {
+    for (const side of [row.ours, row.peer]) {
+      for (const value of [side.rss, side.heapUsed, side.external]) assert.ok(Number.isFinite(value))
+      assert.is(side.rssSamples.length, 2)
+    }
+    assert.is(row.rssRatio, row.ours.rss / row.peer.rss)
+    assert.is(row.heapRatio, row.ours.heapUsed / row.peer.heapUsed)
+  }
+  const report = markdownReport(ENVIRONMENT, { sha1: [], frames: [], deflate: [], memory: rows }, true)
+  assert.match(report, /\| plain \| 6 \| -?[\d.]+ KiB \|/)
+  assert.match(report, /\| permessage-deflate, one message each way \| 6 \|/)
+})
+
+test('the report has a section and rows for every new scenario', () => {
+  const side = { samples: [1, 1, 1], medianOpsPerSecond: 1000, spread: 0 }
+  const comparison = { ours: side, peer: { ...side, medianOpsPerSecond: 500 }, ratio: 2 }
+  const report = markdownReport(
+    ENVIRONMENT,
+    {
+      sha1: [],
+      frames: [],
+      deflate: [],
+      building: [{ payloadBytes: 125, wsPath: 'readOnly: true', wsAddon: 'none', ...comparison }],
+      text: [{ messageBytes: 65536, messagesPerOp: 3, wsAddon: 'bufferutil', ...comparison }],
+      echo: [
+        {
+          compared: 'client',
+          payloadBytes: 16384,
+          connections: 50,
+          window: 16,
+          verified: 1600,
+          ...comparison,
+        },
+      ],
+      deflateEcho: [
+        {
+          approxBytes: 2048,
+          messages: 10,
+          payloadBytes: 20000,
+          oursWire: { up: 1000, down: 900 },
+          peerWire: { up: 1000, down: 1000 },
+          sizeRatio: 0.95,
+          ...comparison,
+        },
+      ],
+    },
+    false,
+  )
+  assert.match(
+    report,
+    /\| 125 B \| `readOnly: true` \| none \| 1,000 \| 500 \| 0\.125 \| 0\.0625 \| 2\.00 \|/,
+  )
+  assert.match(report, /\| 64 KiB \| bufferutil \| 3,000 \| 1,500 \|/)
+  assert.match(report, /\| client \| ws server \| 16 KiB \| 50 \| 1,000 \| 500 \| 2\.00 \|/)
+  assert.match(
+    report,
+    /\| 10 JSON of ~2 KiB \(avg 2000 B\) \| 1,000 \| 500 \| 2\.00 \|.*\| 1,000 \+ 900 \| 1,000 \+ 1,000 \| 0\.950 \|/,
+  )
+  assert.not.match(report, /smoke run/)
 })
 
 test('pnpm bench --quick --out FILE runs end to end and writes the report', () => {
@@ -142,6 +421,19 @@ test('pnpm bench --quick --out FILE runs end to end and writes the report', () =
     assert.match(report, /## Frame parsing/)
     assert.match(report, /\| text 1 MiB \| inflate \|/)
     assert.match(report, /\| JSON 1 MiB \| deflate \|/)
+    for (const section of [
+      '## Frame building',
+      '## Text messages',
+      '## Loopback echo',
+      '## permessage-deflate echo',
+      '## Memory per open idle connection',
+    ]) {
+      assert.ok(report.includes(section), section)
+    }
+    assert.match(report, /\| 1 MiB \| `readOnly: true` \| bufferutil \|/)
+    assert.match(report, /\| 1 MiB \| `readOnly: true` \| none \|/)
+    assert.match(report, /\| 64 KiB \| none \|/)
+    assert.match(report, /\| server \| ws clients \| 16 KiB \| 10 \|/)
     const usage = spawnSync(process.execPath, ['--import', 'tsx', main, '--quick', '--out'], {
       encoding: 'utf8',
     })

@@ -1,0 +1,193 @@
+/**
+ * Text messages, server role: parse masked text frames, validate the UTF-8 and decode to a
+ * string. Ours: WebSocketConnection `text` events (their `data` is the string). ws: its
+ * Receiver validates and emits 'message' with a Buffer, and the listener calls `toString()`, as
+ * its users do. Messages of 32 B and 64 KiB of mixed ASCII and multi-byte text.
+ *
+ * Both parsers unmask in place, which would leave the next pass with unmasked (garbled, often
+ * invalid) text, so every operation first copies the pristine stream into the working buffers
+ * (a memcpy of about 256 KiB, the same for both sides, included in both timings).
+ */
+import { createRequire } from 'node:module'
+import { WebSocketConnection } from '@ws/proto'
+import { type Comparison, compare, type MeasureOptions } from './harness.ts'
+
+interface WsReceiver {
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void
+  on(event: 'error', listener: (error: Error) => void): void
+  write(chunk: Buffer): boolean
+}
+const { Receiver } = createRequire(import.meta.url)('ws') as {
+  Receiver: new (options: {
+    isServer: boolean
+    maxPayload: number
+    allowSynchronousEvents: boolean
+  }) => WsReceiver
+}
+
+export interface TextRow extends Comparison {
+  messageBytes: number
+  messagesPerOp: number
+}
+
+export const TEXT_SIZES = [32, 65536] as const
+const CHUNK = 65536
+
+const TOKENS = [
+  'hello',
+  'world',
+  'message',
+  'frame',
+  '42',
+  'naïve',
+  'café',
+  'Grüße',
+  'Ελλάδα',
+  'Москва',
+  '東京',
+  '漢字テキスト',
+  '😀',
+  '🚀✨',
+  'ok',
+  'the',
+  'and',
+]
+
+/** Mixed ASCII and multi-byte text of exactly `bytes` bytes of UTF-8 (padded with ASCII). */
+export function mixedText(bytes: number, seed = 7): string {
+  let x = seed
+  let text = ''
+  let length = 0
+  for (;;) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0
+    const token = `${TOKENS[(x >>> 16) % TOKENS.length]} `
+    const tokenBytes = Buffer.byteLength(token)
+    if (length + tokenBytes > bytes) break
+    text += token
+    length += tokenBytes
+  }
+  return text + '.'.repeat(bytes - length)
+}
+
+/** Masked text frames of one message each, about 256 KiB in all, cut into 64 KiB chunks. */
+export function maskedTextStream(text: string): { chunks: Buffer[]; messages: number } {
+  const data = Buffer.from(text)
+  const size = data.length
+  const header = size < 126 ? 2 : size < 65536 ? 4 : 10
+  const frameBytes = header + 4 + size
+  const messages = Math.max(1, Math.floor((256 * 1024) / frameBytes))
+  const stream = Buffer.alloc(messages * frameBytes)
+  let x = 0x2545f491
+  for (let m = 0; m < messages; m++) {
+    let offset = m * frameBytes
+    stream[offset++] = 0x81
+    if (size < 126) stream[offset++] = 0x80 | size
+    else if (size < 65536) {
+      stream[offset++] = 0x80 | 126
+      stream.writeUInt16BE(size, offset)
+      offset += 2
+    } else {
+      stream[offset++] = 0x80 | 127
+      stream.writeUInt32BE(0, offset)
+      stream.writeUInt32BE(size, offset + 4)
+      offset += 8
+    }
+    const key = offset
+    for (let i = 0; i < 4; i++) {
+      x ^= x << 13
+      x ^= x >>> 17
+      x ^= x << 5
+      stream[offset++] = (x & 0xff) | 1
+    }
+    for (let i = 0; i < size; i++)
+      stream[offset + i] = (data[i] as number) ^ (stream[key + (i & 3)] as number)
+  }
+  const chunks: Buffer[] = []
+  for (let offset = 0; offset < stream.length; offset += CHUNK)
+    chunks.push(stream.subarray(offset, offset + CHUNK))
+  return { chunks, messages }
+}
+
+interface TextParser {
+  /** Parses the stream once; returns the number of messages and keeps the last. */
+  feed(): number
+  last(): string
+}
+
+function working(chunks: readonly Buffer[]): { refresh(): Buffer[] } {
+  const copies = chunks.map((chunk) => Buffer.from(chunk))
+  return {
+    refresh() {
+      for (let i = 0; i < copies.length; i++) (copies[i] as Buffer).set(chunks[i] as Buffer)
+      return copies
+    },
+  }
+}
+
+export function oursTextParser(chunks: readonly Buffer[]): TextParser {
+  const connection = new WebSocketConnection({ role: 'server', limits: { maxMessageSize: 2 << 20 } })
+  const buffers = working(chunks)
+  let last = ''
+  return {
+    feed() {
+      let count = 0
+      for (const chunk of buffers.refresh()) {
+        connection.receive(chunk)
+        for (let events = connection.takeEvents(); events.length > 0; events = connection.takeEvents()) {
+          for (const event of events) {
+            if (event.type === 'text') {
+              last = event.data
+              count++
+            } else if (event.type === 'closed') throw event.error ?? new Error('closed')
+          }
+        }
+      }
+      return count
+    },
+    last: () => last,
+  }
+}
+
+export function wsTextParser(chunks: readonly Buffer[]): TextParser {
+  const receiver = new Receiver({ isServer: true, maxPayload: 2 << 20, allowSynchronousEvents: true })
+  const buffers = working(chunks)
+  let count = 0
+  let last = ''
+  receiver.on('message', (data, isBinary) => {
+    if (!isBinary) {
+      last = data.toString()
+      count++
+    }
+  })
+  receiver.on('error', (error) => {
+    throw error
+  })
+  return {
+    feed() {
+      count = 0
+      for (const chunk of buffers.refresh()) receiver.write(chunk)
+      return count
+    },
+    last: () => last,
+  }
+}
+
+export function benchText(options: MeasureOptions, sizes: readonly number[] = TEXT_SIZES): TextRow[] {
+  return sizes.map((size) => {
+    const text = mixedText(size)
+    const { chunks, messages } = maskedTextStream(text)
+    const ours = oursTextParser(chunks)
+    const peer = wsTextParser(chunks)
+    // Correctness, twice each (the second pass proves the refresh restores the masked bytes).
+    for (let pass = 0; pass < 2; pass++) {
+      if (ours.feed() !== messages || peer.feed() !== messages) {
+        throw new Error(`text parsing of ${size}-byte messages: a parser lost messages`)
+      }
+      if (ours.last() !== text || peer.last() !== text) {
+        throw new Error(`text parsing of ${size}-byte messages: a parser decoded the wrong text`)
+      }
+    }
+    const comparison = compare({ run: () => ours.feed() }, { run: () => peer.feed() }, options)
+    return { messageBytes: size, messagesPerOp: messages, ...comparison }
+  })
+}
