@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: ['src/main.ts'],
+  format: ['esm'],
+  dts: false,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  treeshake: true,
+})
