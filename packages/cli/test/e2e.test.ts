@@ -34,8 +34,7 @@ async function testServer(
 e2e('serve + connect: each stdin line comes back as a line; exit 0 after stdin EOF', async () => {
   const { server, url } = await startServe()
   const client = new Wsx(['connect', url])
-  // One line at a time, each echo awaited: the server cannot echo messages that reach it in
-  // the same read as the close frame (the core answers the close first; see the README).
+  // One line at a time, each echo awaited (the next test sends everything at once).
   client.input('hello\n', false)
   await client.waitFor(/^hello\n$/)
   client.input('wörld\r\n', false)
@@ -51,6 +50,17 @@ e2e('serve + connect: each stdin line comes back as a line; exit 0 after stdin E
   const served = await server.exited
   assert.is(served.code, 0)
   assert.match(served.stdout, /^listening on ws:\/\/127\.0\.0\.1:\d+\n$/)
+})
+
+e2e('serve + connect: all of stdin at once, lines and close in one read, every line echoed', async () => {
+  const { server, url } = await startServe()
+  const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`)
+  const exit = await runWsx(['connect', url], `${lines.join('\n')}\n`)
+  assert.is(exit.stderr, '')
+  assert.is(exit.code, 0)
+  assert.is(exit.stdout, `${lines.join('\n')}\n`)
+  server.kill('SIGTERM')
+  assert.is((await server.exited).code, 0)
 })
 
 e2e(
