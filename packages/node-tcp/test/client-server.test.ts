@@ -286,6 +286,16 @@ failures('bad accept, unrequested subprotocol, non-101 status, handshake timeout
   const unrequested = (await rejection(connect(liarUrl, { protocols: ['mine'] }))) as ConnectError
   assert.equal([unrequested.kind, unrequested.code], ['handshake', 'WS_ERR_UNREQUESTED_PROTOCOL'])
   liar.close()
+  const { server: extender, url: extenderUrl } = await fakeServer((key) => {
+    const accept = new ServerHandshake()
+    accept.receive(new TextEncoder().encode(UPGRADE_REQUEST.replace('dGhlIHNhbXBsZSBub25jZQ==', key)))
+    const head = new TextDecoder().decode(accept.accept().response)
+    return head.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: x-unasked\r\n\r\n')
+  })
+  const extension = (await rejection(connect(extenderUrl))) as ConnectError
+  assert.equal([extension.kind, extension.code], ['handshake', 'WS_ERR_UNREQUESTED_EXTENSION'])
+  assert.match(extension.message, /x-unasked/)
+  extender.close()
   const honest = await connect(`ws://127.0.0.1:${port}/`, { protocols: ['mine'] })
   assert.is(honest.protocol, '')
   honest.close()
