@@ -28,16 +28,30 @@ export interface FrameRow extends Comparison {
 export const FRAME_SIZES = [16, 1024, 65536, 1 << 20] as const
 const CHUNK = 65536
 
-/** Masked binary frames of `size` bytes, enough of them to make about 256 KiB, cut into 64 KiB chunks. */
-export function maskedStream(size: number): { chunks: Buffer[]; frames: number } {
-  const frames = Math.max(1, Math.floor((256 * 1024) / (size + 14)))
+/**
+ * `count` masked frames (FIN set, `opcode`) of `payload`, or of `size` pseudo-random bytes when
+ * `payload` is null, each with its own pseudo-random key, cut into 64 KiB chunks as a socket
+ * would deliver them. Deterministic: the same arguments give the same bytes.
+ */
+export function maskedFrameStream(
+  opcode: number,
+  count: number,
+  size: number,
+  payload: Uint8Array | null,
+): Buffer[] {
   const header = size < 126 ? 2 : size < 65536 ? 4 : 10
   const frameBytes = header + 4 + size
-  const stream = Buffer.alloc(frames * frameBytes)
+  const stream = Buffer.alloc(count * frameBytes)
   let x = 0x2545f491
-  for (let f = 0; f < frames; f++) {
+  const next = (): number => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return x & 0xff
+  }
+  for (let f = 0; f < count; f++) {
     let offset = f * frameBytes
-    stream[offset++] = 0x82
+    stream[offset++] = 0x80 | opcode
     if (size < 126) stream[offset++] = 0x80 | size
     else if (size < 65536) {
       stream[offset++] = 0x80 | 126
@@ -49,17 +63,23 @@ export function maskedStream(size: number): { chunks: Buffer[]; frames: number }
       stream.writeUInt32BE(size, offset + 4)
       offset += 8
     }
-    for (let i = 0; i < 4 + size; i++) {
-      x ^= x << 13
-      x ^= x >>> 17
-      x ^= x << 5
-      stream[offset + i] = x & 0xff
+    const key = offset
+    for (let i = 0; i < 4; i++) stream[offset++] = next() | 1
+    for (let i = 0; i < size; i++) {
+      const byte = payload === null ? next() : (payload[i] as number)
+      stream[offset + i] = byte ^ (stream[key + (i & 3)] as number)
     }
   }
   const chunks: Buffer[] = []
   for (let offset = 0; offset < stream.length; offset += CHUNK)
     chunks.push(stream.subarray(offset, offset + CHUNK))
-  return { chunks, frames }
+  return chunks
+}
+
+/** Masked binary frames of `size` bytes, enough of them to make about 256 KiB, cut into 64 KiB chunks. */
+export function maskedStream(size: number): { chunks: Buffer[]; frames: number } {
+  const frames = Math.max(1, Math.floor((256 * 1024) / (size + 14)))
+  return { chunks: maskedFrameStream(0x2, frames, size, null), frames }
 }
 
 /** Both parsers unmask in place, so each gets its own copy of the stream. */

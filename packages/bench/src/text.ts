@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module'
 import { WebSocketConnection } from '@ws/proto'
+import { maskedFrameStream } from './frames.ts'
 import { type Comparison, compare, type MeasureOptions } from './harness.ts'
 
 interface WsReceiver {
@@ -31,7 +32,6 @@ export interface TextRow extends Comparison {
 }
 
 export const TEXT_SIZES = [32, 65536] as const
-const CHUNK = 65536
 
 const TOKENS = [
   'hello',
@@ -73,39 +73,9 @@ export function mixedText(bytes: number, seed = 7): string {
 export function maskedTextStream(text: string): { chunks: Buffer[]; messages: number } {
   const data = Buffer.from(text)
   const size = data.length
-  const header = size < 126 ? 2 : size < 65536 ? 4 : 10
-  const frameBytes = header + 4 + size
+  const frameBytes = (size < 126 ? 2 : size < 65536 ? 4 : 10) + 4 + size
   const messages = Math.max(1, Math.floor((256 * 1024) / frameBytes))
-  const stream = Buffer.alloc(messages * frameBytes)
-  let x = 0x2545f491
-  for (let m = 0; m < messages; m++) {
-    let offset = m * frameBytes
-    stream[offset++] = 0x81
-    if (size < 126) stream[offset++] = 0x80 | size
-    else if (size < 65536) {
-      stream[offset++] = 0x80 | 126
-      stream.writeUInt16BE(size, offset)
-      offset += 2
-    } else {
-      stream[offset++] = 0x80 | 127
-      stream.writeUInt32BE(0, offset)
-      stream.writeUInt32BE(size, offset + 4)
-      offset += 8
-    }
-    const key = offset
-    for (let i = 0; i < 4; i++) {
-      x ^= x << 13
-      x ^= x >>> 17
-      x ^= x << 5
-      stream[offset++] = (x & 0xff) | 1
-    }
-    for (let i = 0; i < size; i++)
-      stream[offset + i] = (data[i] as number) ^ (stream[key + (i & 3)] as number)
-  }
-  const chunks: Buffer[] = []
-  for (let offset = 0; offset < stream.length; offset += CHUNK)
-    chunks.push(stream.subarray(offset, offset + CHUNK))
-  return { chunks, messages }
+  return { chunks: maskedFrameStream(0x1, messages, size, data), messages }
 }
 
 interface TextParser {
