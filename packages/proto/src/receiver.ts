@@ -13,7 +13,7 @@ import type { Limits } from './limits.ts'
 import { applyMask } from './mask.ts'
 import { MessageBuffer } from './message-buffer.ts'
 import { Utf8Validator } from './utf8.ts'
-import { decodeUtf8 } from './web.ts'
+import { decodeUtf8, decodeUtf8Strict } from './web.ts'
 
 /** Where the receiver's results go. */
 export interface ReceiverSink {
@@ -55,6 +55,8 @@ export class Receiver {
   private messageFrames = 0
   private readonly buffer = new MessageBuffer()
   private readonly utf8 = new Utf8Validator()
+  /** The message's last piece skipped the streaming validator: validate it all when decoding. */
+  private utf8Deferred = false
   private firstFragment = true
   private readonly claimedRsv: number
 
@@ -284,6 +286,15 @@ export class Receiver {
     }
     const extension = this.messageExtension
     if (extension === null) {
+      if (this.remaining === 0 && this.fin && this.messageOpcode === Opcode.TEXT && !this.fragmentEvents) {
+        // The piece that completes a text message: there is nothing left to fail fast before,
+        // so it is validated with the whole message in one native pass at the end (endFrame).
+        this.utf8Deferred = true
+        this.messageBytes += piece.length
+        if (this.messageBytes > this.limits.maxMessageSize) this.tooBig()
+        else this.buffer.push(piece)
+        return
+      }
       this.accept(piece)
       return
     }
@@ -333,9 +344,11 @@ export class Receiver {
       for (const part of decoded) if (!this.accept(part)) return
     }
     const isText = this.messageOpcode === Opcode.TEXT
+    const deferred = this.utf8Deferred
     if (isText) {
-      const complete = this.utf8.complete()
+      const complete = deferred || this.utf8.complete()
       this.utf8.reset()
+      this.utf8Deferred = false
       if (!complete) {
         this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence')
         return
@@ -345,8 +358,16 @@ export class Receiver {
       this.emitFragment(true)
     } else {
       const data = this.buffer.finish()
-      if (isText) this.sink.text(decodeUtf8(data))
-      else this.sink.binary(data)
+      if (!isText) this.sink.binary(data)
+      else if (!deferred) this.sink.text(decodeUtf8(data))
+      else {
+        const text = decodeUtf8Strict(data)
+        if (text === null) {
+          this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8')
+          return
+        }
+        this.sink.text(text)
+      }
     }
     this.messageOpcode = 0
   }

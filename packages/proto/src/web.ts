@@ -41,6 +41,18 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes)
 }
 
+let strictDecoder: WebTextDecoder | undefined
+
+/** Validates and decodes UTF-8 in one native pass; null when `bytes` is not valid UTF-8. */
+export function decodeUtf8Strict(bytes: Uint8Array): string | null {
+  strictDecoder ??= new web.TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  try {
+    return strictDecoder.decode(bytes)
+  } catch {
+    return null
+  }
+}
+
 /** Encodes a string as UTF-8 (lone surrogates become U+FFFD). */
 export function encodeUtf8(text: string): Uint8Array {
   encoder ??= new web.TextEncoder()
