@@ -2,7 +2,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Random } from '../../crypto/test/random.ts'
 import { isValidUtf8, Utf8Validator } from '../src/index.ts'
-import { fromHex } from './wire.ts'
+import { closedEvent, frame, fromHex, runAllChunkings } from './wire.ts'
 
 /** Independent truth: the WHATWG decoder in fatal mode. */
 const strict = new TextDecoder('utf-8', { fatal: true })
@@ -163,5 +163,38 @@ streaming('long ASCII runs and multi-byte text', () => {
   assert.ok(isValidUtf8(Buffer.from('żółć '.repeat(10000), 'utf8')))
 })
 
+const onTheWire = suite('text messages on the wire: every path to 1007')
+
+onTheWire(
+  'a message cut inside a sequence: 1007 whole, byte by byte, as fragments and as fragment events',
+  () => {
+    const mask = [9, 8, 7, 6]
+    const cut = fromHex('48c3') // 'H' and the first byte of a two-byte sequence
+    for (const messageFragments of [false, true]) {
+      for (const stream of [
+        frame({ opcode: 1, mask, payload: cut }),
+        Uint8Array.from([
+          ...frame({ opcode: 1, fin: false, mask, payload: cut.subarray(0, 1) }),
+          ...frame({ opcode: 0, mask, payload: cut.subarray(1) }),
+        ]),
+      ]) {
+        const { events } = runAllChunkings({ role: 'server', messageFragments }, stream)
+        const closed = closedEvent(events)
+        assert.is(closed.code, 1007)
+        assert.is(closed.error?.code, 'WS_ERR_INVALID_UTF8')
+      }
+    }
+    // The same bytes completed are fine, in every mode.
+    for (const messageFragments of [false, true]) {
+      const { events } = runAllChunkings(
+        { role: 'server', messageFragments },
+        frame({ opcode: 1, mask, payload: fromHex('48c3a9') }),
+      )
+      assert.is(events.length, 1)
+    }
+  },
+)
+
 cases.run()
 streaming.run()
+onTheWire.run()
