@@ -46,7 +46,7 @@ export interface PerMessageDeflateOptions {
   clientMaxWindowBits?: number
   /** Compression level, 0 (store) to 9 (smallest). Default 6. */
   level?: number
-  /** Compressor memory level, 1..9 (hash table and block size). Default 8. */
+  /** Compressor memory level, 1..9 (hash table and block size). Default 8; a server's 5. */
   memLevel?: number
   /** Messages shorter than this many bytes are sent uncompressed. Default 1024. */
   threshold?: number
@@ -67,6 +67,8 @@ interface CodecSettings {
 const NAME = 'permessage-deflate'
 /** The server's default for both windows, as python-websockets: 2^12 bytes keep memory low. */
 const SERVER_DEFAULT_WINDOW_BITS = 12
+/** The server's default memLevel, also as python-websockets: its compressor is ~38 KiB, not ~135. */
+const SERVER_DEFAULT_MEM_LEVEL = 5
 const TAIL = /* @__PURE__ */ Uint8Array.of(0x00, 0x00, 0xff, 0xff)
 
 function integerOption(value: unknown, what: string, low: number, high: number, fallback: number): number {
@@ -101,6 +103,8 @@ export class PerMessageDeflate implements ExtensionFactory {
   private readonly serverRoleClientBits: number
   /** Whether serverMaxWindowBits was given (the server then always names it). */
   private readonly serverBitsGiven: boolean
+  /** The server role's memLevel: the option, or 5 (a 4 KiB hash table, 2K-symbol blocks). */
+  private readonly serverRoleMemLevel: number
   private readonly level: number
   private readonly memLevel: number
   private readonly threshold: number
@@ -128,6 +132,7 @@ export class PerMessageDeflate implements ExtensionFactory {
       options.clientMaxWindowBits !== undefined ? this.clientMaxWindowBits : SERVER_DEFAULT_WINDOW_BITS
     this.level = integerOption(options.level, 'level', 0, 9, 6)
     this.memLevel = integerOption(options.memLevel, 'memLevel', 1, 9, 8)
+    this.serverRoleMemLevel = options.memLevel === undefined ? SERVER_DEFAULT_MEM_LEVEL : this.memLevel
     this.threshold = integerOption(options.threshold, 'threshold', 0, Number.MAX_SAFE_INTEGER, 1024)
   }
 
@@ -225,7 +230,7 @@ export class PerMessageDeflate implements ExtensionFactory {
       receiveWindowBits: clientBits,
       receiveNoContextTakeover: response.clientNoContextTakeover,
       level: this.level,
-      memLevel: this.memLevel,
+      memLevel: this.serverRoleMemLevel,
       threshold: this.threshold,
     })
     return { params, extension }

@@ -167,6 +167,21 @@ server('our default client offer, and the default answer', () => {
   assert.is(serverAnswer('permessage-deflate').header, 'permessage-deflate')
 })
 
+server('the server compresses with memLevel 5 by default (a client with 8), and the option wins', () => {
+  const message = sampleText(60_000, 13) // enough symbols for several 2K-symbol blocks
+  const wire = (options: PerMessageDeflateOptions) => {
+    const connection = new WebSocketConnection({
+      role: 'server',
+      extensions: [serverCodec({ threshold: 0, ...options })],
+    })
+    connection.sendText(message)
+    return hex(concat(...connection.takeOutgoing()))
+  }
+  assert.is(wire({}), wire({ memLevel: 5 }))
+  assert.is.not(wire({}), wire({ memLevel: 8 }))
+  assert.is(wire({ memLevel: 8 }), wire({ memLevel: 8, serverMaxWindowBits: 12 }))
+})
+
 server('the server compresses within 2^12 bytes by default, and within 2^15 when told', () => {
   const block = sampleText(3000, 11)
   const message = `${block}${sampleText(3000, 12)}${block}` // repeats at distance 6000
