@@ -7,12 +7,13 @@ import { createRequire } from 'node:module'
 import { WebSocketConnection } from '@ws/proto'
 import { assertSameOutput, type Comparison, compare, type MeasureOptions } from './harness.ts'
 
-interface WsReceiver {
+export interface WsReceiver {
   on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void
   on(event: 'error', listener: (error: Error) => void): void
   write(chunk: Buffer): boolean
 }
-const { Receiver } = createRequire(import.meta.url)('ws') as {
+/** ws's Receiver (its frame parser), loaded the way ws itself loads it. */
+export const { Receiver } = createRequire(import.meta.url)('ws') as {
   Receiver: new (options: {
     isServer: boolean
     maxPayload: number

@@ -8,23 +8,9 @@
  * invalid) text, so every operation first copies the pristine stream into the working buffers
  * (a memcpy of about 256 KiB, the same for both sides, included in both timings).
  */
-import { createRequire } from 'node:module'
 import { WebSocketConnection } from '@ws/proto'
-import { maskedFrameStream } from './frames.ts'
+import { maskedFrameStream, Receiver } from './frames.ts'
 import { type Comparison, compare, type MeasureOptions } from './harness.ts'
-
-interface WsReceiver {
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void
-  on(event: 'error', listener: (error: Error) => void): void
-  write(chunk: Buffer): boolean
-}
-const { Receiver } = createRequire(import.meta.url)('ws') as {
-  Receiver: new (options: {
-    isServer: boolean
-    maxPayload: number
-    allowSynchronousEvents: boolean
-  }) => WsReceiver
-}
 
 export interface TextRow extends Comparison {
   messageBytes: number
