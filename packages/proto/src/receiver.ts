@@ -13,7 +13,7 @@ import type { Limits } from './limits.ts'
 import { applyMask } from './mask.ts'
 import { MessageBuffer } from './message-buffer.ts'
 import { Utf8Validator } from './utf8.ts'
-import { decodeUtf8, decodeUtf8Strict } from './web.ts'
+import { decodeUtf8Strict, Utf8StreamDecoder } from './web.ts'
 
 /** Where the receiver's results go. */
 export interface ReceiverSink {
@@ -54,9 +54,12 @@ export class Receiver {
   private messageBytes = 0
   private messageFrames = 0
   private readonly buffer = new MessageBuffer()
+  /** Validates text delivered as fragment events (their data stays bytes). */
   private readonly utf8 = new Utf8Validator()
-  /** The message's last piece skipped the streaming validator: validate it all when decoding. */
-  private utf8Deferred = false
+  /** Validates and decodes whole text messages natively, piece by piece; created on first use. */
+  private textDecoder: Utf8StreamDecoder | null = null
+  /** A text message that arrived whole in one piece, decoded (and validated) at its end. */
+  private wholeText: Uint8Array | null = null
   private firstFragment = true
   private readonly claimedRsv: number
 
@@ -81,6 +84,8 @@ export class Receiver {
   stop(): void {
     this.stage = STOPPED
     this.buffer.clear()
+    this.textDecoder?.reset()
+    this.wholeText = null
     this.control = null
   }
 
@@ -286,13 +291,12 @@ export class Receiver {
     }
     const extension = this.messageExtension
     if (extension === null) {
-      if (this.remaining === 0 && this.fin && this.messageOpcode === Opcode.TEXT && !this.fragmentEvents) {
-        // The piece that completes a text message: there is nothing left to fail fast before,
-        // so it is validated with the whole message in one native pass at the end (endFrame).
-        this.utf8Deferred = true
-        this.messageBytes += piece.length
-        if (this.messageBytes > this.limits.maxMessageSize) this.tooBig()
-        else this.buffer.push(piece)
+      const whole = this.remaining === 0 && this.fin && this.messageBytes === 0
+      if (whole && this.messageOpcode === Opcode.TEXT && !this.fragmentEvents) {
+        // A whole text message in one piece: one native pass validates and decodes it. (Its
+        // size was checked against the limits with the frame header.)
+        this.messageBytes = piece.length
+        this.wholeText = piece
         return
       }
       this.accept(piece)
@@ -312,12 +316,17 @@ export class Receiver {
   private accept(bytes: Uint8Array): boolean {
     this.messageBytes += bytes.length
     if (this.messageBytes > this.limits.maxMessageSize) return this.tooBig()
-    if (this.messageOpcode === Opcode.TEXT) {
-      const bad = this.utf8.push(bytes)
-      if (bad >= 0) return this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8')
+    if (this.messageOpcode !== Opcode.TEXT) {
+      this.buffer.push(bytes)
+      return true
     }
-    this.buffer.push(bytes)
-    return true
+    if (this.fragmentEvents) {
+      if (this.utf8.push(bytes) >= 0) return this.invalidText()
+      this.buffer.push(bytes)
+      return true
+    }
+    this.textDecoder ??= new Utf8StreamDecoder()
+    return this.textDecoder.push(bytes) || this.invalidText()
   }
 
   private endFrame(): void {
@@ -343,31 +352,24 @@ export class Receiver {
       }
       for (const part of decoded) if (!this.accept(part)) return
     }
-    const isText = this.messageOpcode === Opcode.TEXT
-    const deferred = this.utf8Deferred
-    if (isText) {
-      const complete = deferred || this.utf8.complete()
+    if (this.messageOpcode !== Opcode.TEXT) {
+      if (this.fragmentEvents) this.emitFragment(true)
+      else this.sink.binary(this.buffer.finish())
+    } else if (this.fragmentEvents) {
+      const complete = this.utf8.complete()
       this.utf8.reset()
-      this.utf8Deferred = false
-      if (!complete) {
-        this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence')
-        return
-      }
-    }
-    if (this.fragmentEvents) {
+      if (!complete) return void this.endsInsideSequence()
       this.emitFragment(true)
+    } else if (this.wholeText !== null) {
+      const text = decodeUtf8Strict(this.wholeText)
+      this.wholeText = null
+      if (text === null) return void this.invalidText()
+      this.sink.text(text)
     } else {
-      const data = this.buffer.finish()
-      if (!isText) this.sink.binary(data)
-      else if (!deferred) this.sink.text(decodeUtf8(data))
-      else {
-        const text = decodeUtf8Strict(data)
-        if (text === null) {
-          this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8')
-          return
-        }
-        this.sink.text(text)
-      }
+      // A text message with no payload never created the decoder.
+      const text = this.textDecoder === null ? '' : this.textDecoder.end()
+      if (text === null) return void this.endsInsideSequence()
+      this.sink.text(text)
     }
     this.messageOpcode = 0
   }
@@ -382,6 +384,14 @@ export class Receiver {
       first,
       last,
     })
+  }
+
+  private invalidText(): false {
+    return this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8')
+  }
+
+  private endsInsideSequence(): false {
+    return this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence')
   }
 
   private tooBig(): false {

@@ -4,7 +4,7 @@
  * Every runtime we target (browsers, Node, Deno, Bun, workers) provides all of them.
  */
 interface WebTextDecoder {
-  decode(input: Uint8Array): string
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string
 }
 interface WebTextEncoder {
   encode(input: string): Uint8Array
@@ -50,6 +50,51 @@ export function decodeUtf8Strict(bytes: Uint8Array): string | null {
     return strictDecoder.decode(bytes)
   } catch {
     return null
+  }
+}
+
+/**
+ * Validates and decodes one text message as its pieces arrive, natively: a fatal, streaming
+ * TextDecoder reports an invalid byte in the piece that holds it (fail fast), and `end()`
+ * reports a message that stops inside a sequence. One per receiver, reused message after message.
+ */
+export class Utf8StreamDecoder {
+  private readonly decoder = new web.TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  private parts: string[] = []
+
+  /** Takes the next piece; false when it makes the message invalid UTF-8. */
+  push(bytes: Uint8Array): boolean {
+    try {
+      const text = this.decoder.decode(bytes, { stream: true })
+      if (text !== '') this.parts.push(text)
+      return true
+    } catch {
+      this.parts = []
+      return false
+    }
+  }
+
+  /** The whole message's text, or null when it ends inside a UTF-8 sequence. Then ready for the next. */
+  end(): string | null {
+    const parts = this.parts
+    this.parts = []
+    try {
+      const tail = this.decoder.decode()
+      if (tail !== '') parts.push(tail)
+    } catch {
+      return null
+    }
+    return parts.length === 1 ? (parts[0] as string) : parts.join('')
+  }
+
+  /** Drops a message in progress. */
+  reset(): void {
+    this.parts = []
+    try {
+      this.decoder.decode()
+    } catch {
+      // An unfinished sequence is simply dropped.
+    }
   }
 }
 

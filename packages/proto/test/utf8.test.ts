@@ -195,6 +195,19 @@ onTheWire(
   },
 )
 
+onTheWire('a failure in the middle of a sequence drops the partial text: 1002, not 1007', () => {
+  const mask = [1, 2, 3, 4]
+  // A text fragment that ends inside a sequence, then a reserved opcode: 1002, not 1007.
+  const { events } = runAllChunkings(
+    { role: 'server' },
+    Uint8Array.from([
+      ...frame({ opcode: 1, fin: false, mask, payload: fromHex('41c3') }),
+      ...frame({ opcode: 3, mask }),
+    ]),
+  )
+  assert.is(closedEvent(events).code, 1002)
+})
+
 cases.run()
 streaming.run()
 onTheWire.run()
