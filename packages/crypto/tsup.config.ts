@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup'
+import { libraryConfig } from '../../tsup.library.ts'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'neutral',
-  treeshake: true,
-})
+export default libraryConfig('neutral')

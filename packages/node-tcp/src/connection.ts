@@ -285,9 +285,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
     if (this.replyPending) {
       this.replyPending = false
-      this.core.close()
-      this.flush()
-      this.pull()
+      this.replyToClose()
       return
     }
     const shouldPause =

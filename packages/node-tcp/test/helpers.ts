@@ -1,7 +1,7 @@
 /** Shared test helpers: servers on 127.0.0.1 with ephemeral ports, waiting for events with deadlines. */
 import { type EventEmitter, once } from 'node:events'
 import { connect as netConnect, type Socket } from 'node:net'
-import type { WebSocketEvent } from '@ws/proto'
+import type { BinaryEvent, TextEvent, WebSocketEvent } from '@ws/proto'
 import { type Connection, type ServerOptions, WebSocketServer } from '../src/index.ts'
 
 /** Rejects after `ms` (unref'd) so no test can hang. */
@@ -14,18 +14,32 @@ export function deadline<T>(promise: Promise<T>, ms = 5000, what = 'operation'):
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
+/** What `echo` needs of a connection (structural, so @ws/node-tls's tests can pass theirs). */
+interface Echoing {
+  readonly state: string
+  on(event: 'text', listener: (event: TextEvent) => void): unknown
+  on(event: 'binary', listener: (event: BinaryEvent) => void): unknown
+  sendText(text: string): boolean
+  sendBinary(data: Uint8Array): boolean
+}
+
+/** Makes a connection echo every text and binary message back with the same type. */
+export function echo(connection: Echoing): void {
+  connection.on('text', (event) => {
+    if (connection.state === 'open') connection.sendText(event.data)
+  })
+  connection.on('binary', (event) => {
+    if (connection.state === 'open') connection.sendBinary(event.data)
+  })
+}
+
 /** An echo server (text and binary back with the same type); returns it and its ws:// URL. */
 export async function echoServer(options: ServerOptions = {}) {
   const server = new WebSocketServer(options)
   const accepted: Connection[] = []
   server.on('connection', (connection: Connection) => {
     accepted.push(connection)
-    connection.on('text', (event: { data: string }) => {
-      if (connection.state === 'open') connection.sendText(event.data)
-    })
-    connection.on('binary', (event: { data: Uint8Array }) => {
-      if (connection.state === 'open') connection.sendBinary(event.data)
-    })
+    echo(connection)
   })
   const { port } = await server.listen(0)
   return { server, url: `ws://127.0.0.1:${port}/echo`, port, accepted }
@@ -33,12 +47,12 @@ export async function echoServer(options: ServerOptions = {}) {
 
 /** The next event of `type` from a connection (via listeners). */
 export function nextEvent<T extends WebSocketEvent['type']>(
-  connection: Connection,
+  connection: Pick<EventEmitter, 'once'>,
   type: T,
   ms = 5000,
 ): Promise<Extract<WebSocketEvent, { type: T }>> {
   return deadline(
-    new Promise((resolve) => (connection as EventEmitter).once(type, resolve)),
+    new Promise((resolve) => connection.once(type, resolve)),
     ms,
     `waiting for ${type}`,
   ) as Promise<Extract<WebSocketEvent, { type: T }>>

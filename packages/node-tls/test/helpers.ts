@@ -1,15 +1,18 @@
 /** Shared test helpers: the shipped TLS fixtures, a wss:// echo server on 127.0.0.1, deadlines. */
-import { type EventEmitter, once } from 'node:events'
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net'
-import type { WebSocketEvent } from '@ws/proto'
 import * as assert from 'uvu/assert'
+import { deadline, echo } from '../../node-tcp/test/helpers.ts'
 import {
   ConnectError,
   type Connection,
   type SecureServerOptions,
   SecureWebSocketServer,
 } from '../src/index.ts'
+
+// The TCP adapter's helpers serve here too: the same Connection, the same events.
+export { deadline, nextEvent } from '../../node-tcp/test/helpers.ts'
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
 
@@ -22,16 +25,6 @@ export const PEM = {
   wrongName: fixture('wrong-name.pem'),
   client: fixture('client.pem'),
   clientKey: fixture('client-key.pem'),
-}
-
-/** Rejects after `ms` (unref'd) so no test can hang; not an assertion about time. */
-export function deadline<T>(promise: Promise<T>, ms = 5000, what = 'operation'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)
-    timer.unref()
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
 /** What a promise rejects with; fails the test when it resolves. */
@@ -74,27 +67,10 @@ export async function secureEchoServer(options: Partial<SecureServerOptions> = {
   const accepted: Connection[] = []
   server.on('connection', (connection: Connection) => {
     accepted.push(connection)
-    connection.on('text', (event: { data: string }) => {
-      if (connection.state === 'open') connection.sendText(event.data)
-    })
-    connection.on('binary', (event: { data: Uint8Array }) => {
-      if (connection.state === 'open') connection.sendBinary(event.data)
-    })
+    echo(connection)
   })
   const { port } = await server.listen(0, '127.0.0.1')
   return { server, url: `wss://127.0.0.1:${port}/echo`, port, accepted }
-}
-
-/** The next event of `type` from a connection. */
-export function nextEvent<T extends WebSocketEvent['type']>(
-  connection: Connection,
-  type: T,
-): Promise<Extract<WebSocketEvent, { type: T }>> {
-  return deadline(
-    new Promise((resolve) => (connection as EventEmitter).once(type, resolve)),
-    5000,
-    `waiting for ${type}`,
-  ) as Promise<Extract<WebSocketEvent, { type: T }>>
 }
 
 /** A plain TCP server on 127.0.0.1 that keeps what connects to it and never answers. */
