@@ -191,6 +191,14 @@ test('every case creates, opens on a fake peer, and ends through a timer of its 
     while (peer.runNext()) {}
     const timers = peer.of('killAfter').length + peer.of('closeAfter').length
     assert.is(timers, 1, `${e.id}: one killAfter or closeAfter`)
+    const scheduled = [...peer.of('continueLater'), ...peer.of('killAfter'), ...peer.of('closeAfter')].reduce(
+      (total, call) => total + call.seconds,
+      0,
+    )
+    assert.ok(
+      scheduled < c.timeoutSeconds,
+      `${e.id}: the fuzzer's timers end the case before the runner gives up`,
+    )
   }
 })
 

@@ -13,6 +13,8 @@ interface FramingSpec {
 class FramingCase extends Case {
   constructor(private readonly spec: FramingSpec) {
     super()
+    // Leave the fuzzer's own kill timer room to fire before the runner gives up.
+    this.timeoutSeconds = Math.max(this.timeoutSeconds, spec.killAfter + 5)
   }
 
   override onOpen(): void {

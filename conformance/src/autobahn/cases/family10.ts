@@ -8,6 +8,9 @@ export const AUTO_FRAGMENT_SIZE = 1300
 const PAYLOAD_LENGTH = 65536
 
 class AutoFragmentationCase extends Case {
+  // Leave the fuzzer's own 10 s kill timer room to fire before the runner gives up.
+  override timeoutSeconds = 15
+
   override onOpen(): void {
     const payload = '*'.repeat(PAYLOAD_LENGTH)
     this.p.autoFragmentSize = AUTO_FRAGMENT_SIZE

@@ -19,7 +19,12 @@ const ECHO_THEN_FAIL =
 const FAIL = 'The connection is failed immediately, since RSV must be 0.'
 
 /** 3.2-3.4: a valid text, the same text with RSV bits set, a ping; the echo of the first is OK. */
-function textThenReserved(id: string, rsv: number, chop: { sync?: boolean; chopsize?: number }, how: string) {
+function textThenReserved(
+  id: string,
+  rsv: number,
+  chop: { sync?: boolean; chopsize?: number },
+  how: string,
+): CaseEntry {
   return {
     id,
     description: `Send small text message, then send again with <b>RSV = ${rsv}</b>, then send Ping.${how}`,
@@ -33,7 +38,7 @@ function textThenReserved(id: string, rsv: number, chop: { sync?: boolean; chops
         c.p.sendFrame({ opcode: 1, payload, rsv, ...chop })
         c.p.sendFrame({ opcode: 9, ...chop })
       }),
-  } satisfies CaseEntry
+  }
 }
 
 /** 3.1, 3.5-3.7: one frame with RSV bits set; nothing may come back. */
@@ -50,7 +55,7 @@ function reservedFrame(
     create: () =>
       new ReservedBitsCase((c) => {
         c.expected.OK = []
-        c.p.sendFrame(frame)
+        c.p.sendFrame({ ...frame })
       }),
   }
 }
@@ -59,7 +64,7 @@ export const family3: CaseEntry[] = [
   reservedFrame(
     '3.1',
     'Send small text message with <b>RSV = 1</b>.',
-    'The connection is failed immediately (1002/protocol error), since RSV must be 0, when no extension defining RSV meaning has been negoiated.',
+    'The connection is failed immediately (1002/protocol error), since RSV must be 0, when no extension defining RSV meaning has been negotiated.',
     { opcode: 1, payload: 'Hello, world!', rsv: 1 },
   ),
   textThenReserved('3.2', 2, {}, ''),
