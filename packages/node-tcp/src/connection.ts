@@ -79,7 +79,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private pongTimer: NodeJS.Timeout | null = null
   private lastReceived = Date.now()
   private delivering = false
-  private replyPending = false
+  private unattended: NodeJS.Immediate | null = null
 
   /** @internal Adapters create connections; applications get them from connect() or a server. */
   constructor(socket: Duplex, core: WebSocketConnection, options: ResolvedSocketOptions) {
@@ -180,7 +180,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const iterator: AsyncIterableIterator<WebSocketEvent> = {
       next: () => {
         if (this.iteratorDone) return Promise.resolve({ value: undefined, done: true })
-        const event = this.take()
+        const event = this.takeOrRelease()
         if (event !== undefined) return Promise.resolve(this.yielded(event))
         return new Promise((resolve) => {
           this.waiter = resolve
@@ -275,7 +275,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (events.length === 0) break
       for (const event of events) {
         // Nobody is taking events now: answer the peer's close without waiting for them.
-        if (event.type === 'close' && !this.iterating && !this.hasListeners()) this.replyPending = true
+        if (event.type === 'close' && !this.iterating && !this.hasListeners()) this.replyIfUnattended()
         if (event.type === 'closed') {
           this.stopTimers()
           this.resolveClosed(event)
@@ -283,17 +283,29 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.queue.push(event)
       }
     }
-    if (this.replyPending) {
-      this.replyPending = false
-      this.replyToClose()
-      return
-    }
+    // The same for a failure held in the input.
+    if (this.core.failurePending && !this.iterating && !this.hasListeners()) this.replyIfUnattended()
     const shouldPause =
       !this.transportClosed && (this.queued() >= this.options.readHighWaterMark || this.core.inputPaused)
     if (shouldPause && !this.paused) {
       this.paused = true
       this.socket.pause()
     }
+  }
+
+  /**
+   * The peer's close (or a failure held in the input) is waiting for the application, which has
+   * no listener and no iterator. It gets until the next turn of the event loop to attach one (a
+   * client attaches its listeners after `await connect()`, and data may have come with the
+   * handshake); after that the reply goes out without it.
+   */
+  private replyIfUnattended(): void {
+    if (this.unattended !== null) return
+    this.unattended = setImmediate(() => {
+      this.unattended = null
+      if (this.iterating || this.hasListeners()) return
+      this.replyToClose()
+    })
   }
 
   private queued(): number {
@@ -313,6 +325,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
     this.afterTake()
     return event
+  }
+
+  /**
+   * The next event; when there is none and the core holds a failure in the input, the
+   * application has now had every message before it: the failure goes out, and its `closed`
+   * event is next.
+   */
+  private takeOrRelease(): WebSocketEvent | undefined {
+    const event = this.take()
+    if (event !== undefined || !this.core.failurePending) return event
+    this.replyToClose()
+    return this.take()
   }
 
   /** Below half the read high-water mark: resume reading and parse what the core held back. */
@@ -337,14 +361,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (this.iterating) {
         const waiter = this.waiter
         if (waiter === null) return
-        const event = this.take()
+        const event = this.takeOrRelease()
         if (event === undefined) return
         this.waiter = null
         waiter(this.yielded(event))
         return
       }
       if (!this.hasListeners()) return
-      for (let event = this.take(); event !== undefined; event = this.take()) {
+      for (let event = this.takeOrRelease(); event !== undefined; event = this.takeOrRelease()) {
         this.emitEvent(event)
         if (event.type === 'close') this.replyToClose()
       }
@@ -359,7 +383,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * already closed with its own.
    */
   private replyToClose(): void {
-    if (!this.core.closeReplyPending) return
+    if (!this.core.closeReplyPending && !this.core.failurePending) return
     this.core.close()
     this.flush()
     this.pull()

@@ -40,6 +40,12 @@ export interface ConnectionOptions {
    * `close()` is called (with no code it echoes the peer's). An adapter that hands events to
    * the application after parsing uses this so that replies to messages received just before
    * the close are not refused. Default false: the echo is queued at once.
+   *
+   * Protocol failures in the input are held the same way: parsing stops, `failurePending` is
+   * true and the state stays 'open', so the application can still answer the messages that came
+   * before the bad frame (as a peer that handles each frame as it reads it would); the failure's
+   * close frame and the `closed` event follow on the next `close()` or `fail()` (whatever their
+   * arguments) or when the transport ends.
    */
   deferCloseReply?: boolean
 }
@@ -75,6 +81,8 @@ export class WebSocketConnection {
   private readonly deferCloseReply: boolean
   /** The peer's close, while its reply is deferred and not yet sent. */
   private peerClose: { code: number; reason: string; echo: Uint8Array } | null = null
+  /** A failure in the input, held while `deferCloseReply` lets the application catch up. */
+  private heldFailure: ProtocolError | null = null
 
   constructor(options: ConnectionOptions) {
     const { role } = options
@@ -162,6 +170,7 @@ export class WebSocketConnection {
     this.eof = true
     this.pending = []
     this.pendingBytes = 0
+    if (this.releaseFailure()) return
     const peer = this.peerClose
     if (!this.done) this.finish(peer ? peer.code : 1006, peer ? peer.reason : '', false, undefined)
   }
@@ -169,6 +178,11 @@ export class WebSocketConnection {
   /** True when the peer's close arrived and its deferred reply has not been sent yet. */
   get closeReplyPending(): boolean {
     return this.peerClose !== null && !this.done
+  }
+
+  /** True while a failure in the input is held (`deferCloseReply`): `close()` sends it. */
+  get failurePending(): boolean {
+    return this.heldFailure !== null
   }
 
   /** Returns the events so far and forgets them; then resumes parsing input held while paused. */
@@ -232,7 +246,7 @@ export class WebSocketConnection {
    */
   close(code?: number, reason = ''): void {
     const payload = closePayload(code, reason)
-    if (this.closeSent || this.done) return
+    if (this.closeSent || this.done || this.releaseFailure()) return
     const peer = this.peerClose
     if (peer !== null) {
       // The deferred reply: the peer's code unless another was given; the handshake is complete.
@@ -249,7 +263,7 @@ export class WebSocketConnection {
    */
   fail(code: number, reason = ''): void {
     const payload = closePayload(code, reason)
-    if (this.done) return
+    if (this.done || this.releaseFailure()) return
     if (!this.closeSent) this.queueClose(payload)
     this.failed = true
     this.finish(code, reason, false, undefined)
@@ -362,10 +376,27 @@ export class WebSocketConnection {
   }
 
   private failWith(error: ProtocolError): void {
-    if (this.done) return
+    if (this.done || this.heldFailure !== null) return
     this.receiver.stop()
     this.pending = []
     this.pendingBytes = 0
+    if (this.deferCloseReply && !this.closeSent) {
+      this.heldFailure = error
+      return
+    }
+    this.applyFailure(error)
+  }
+
+  /** Applies a held failure, if there is one; returns whether there was. */
+  private releaseFailure(): boolean {
+    const error = this.heldFailure
+    if (error === null) return false
+    this.heldFailure = null
+    this.applyFailure(error)
+    return true
+  }
+
+  private applyFailure(error: ProtocolError): void {
     if (!this.closeSent) {
       const payload = new Uint8Array(2)
       payload[0] = error.closeCode >>> 8

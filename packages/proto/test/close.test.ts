@@ -329,6 +329,68 @@ deferred('without the option the echo is queued at once, as before', () => {
   assert.not.ok(server.closeReplyPending)
 })
 
+const held = suite('deferCloseReply: a failure in the input waits for the application')
+
+held('messages before a bad frame can be answered; close() then sends the failure', () => {
+  const server = new WebSocketConnection({ role: 'server', deferCloseReply: true })
+  // A text message, a frame with a reserved opcode, then a ping that must never be answered.
+  server.receive(
+    concat(c({ opcode: 1, payload: 'hello' }), c({ opcode: 3 }), c({ opcode: 9, payload: 'late' })),
+  )
+  assert.equal(server.takeEvents(), [{ type: 'text', data: 'hello' }])
+  assert.ok(server.failurePending)
+  assert.is(server.state, 'open')
+  assert.equal(server.takeOutgoing(), [], 'no close frame and no pong yet')
+  assert.not.ok(server.shouldCloseTransport)
+  server.sendText('HELLO')
+  server.close(1000, 'ignored')
+  assert.equal(sentFrames(server), [
+    [1, hex(utf8('HELLO'))],
+    [8, '03ea'],
+  ])
+  const events = server.takeEvents()
+  assert.is(events.length, 1)
+  const closed = closedEvent(events)
+  assert.is(closed.code, 1002)
+  assert.is(closed.wasClean, false)
+  assert.is(closed.error?.code, 'WS_ERR_INVALID_OPCODE')
+  assert.not.ok(server.failurePending)
+  assert.ok(server.shouldCloseTransport)
+  throwsKind(() => server.sendText('after'), InvalidStateError)
+})
+
+held('fail() and the end of the transport release the held failure with its own code', () => {
+  const invalidUtf8 = () => c({ opcode: 1, payload: Uint8Array.of(0xce, 0xba, 0xed, 0xa0, 0x80) })
+  const failing = new WebSocketConnection({ role: 'server', deferCloseReply: true })
+  failing.receive(invalidUtf8())
+  assert.ok(failing.failurePending)
+  failing.fail(1011)
+  assert.equal(sentFrames(failing), [[8, '03ef']])
+  assert.is(closedEvent(failing.takeEvents()).code, 1007)
+  const ended = new WebSocketConnection({ role: 'client', deferCloseReply: true })
+  ended.receive(frame({ opcode: 1, payload: Uint8Array.of(0xff) }))
+  ended.receiveEof()
+  const event = closedEvent(ended.takeEvents())
+  assert.is(event.code, 1007)
+  assert.is(event.wasClean, false)
+  assert.ok(ended.shouldCloseTransport)
+})
+
+held('once our close is out, a failure is applied at once; without the option, always', () => {
+  const closing = new WebSocketConnection({ role: 'server', deferCloseReply: true })
+  closing.close(1000)
+  closing.takeOutgoing()
+  closing.receive(c({ opcode: 3 }))
+  assert.not.ok(closing.failurePending)
+  assert.is(closing.state, 'closed')
+  const plain = new WebSocketConnection(SERVER)
+  plain.receive(concat(c({ opcode: 1, payload: 'hello' }), c({ opcode: 3 })))
+  assert.not.ok(plain.failurePending)
+  assert.equal(sentFrames(plain), [[8, '03ea']])
+  assert.is(plain.state, 'closed')
+})
+
 handshake.run()
 codes.run()
 deferred.run()
+held.run()
