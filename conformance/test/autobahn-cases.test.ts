@@ -24,6 +24,7 @@ type Call =
   | { kind: 'frame'; frame: SendFrameOptions }
   | { kind: 'message'; payload: Uint8Array; binary: boolean; autoFragmentSize: number }
   | { kind: 'close'; code: number | undefined; reason: Uint8Array | undefined }
+  | { kind: 'closeFrame'; payload: Uint8Array }
   | { kind: 'beginMessage'; binary: boolean | undefined }
   | { kind: 'beginMessageFrame'; length: number }
   | { kind: 'frameData'; data: Uint8Array }
@@ -55,6 +56,9 @@ class FakePeer implements Peer {
   }
   sendClose(code?: number, reason?: Uint8Array | string): void {
     this.calls.push({ kind: 'close', code, reason: reason === undefined ? undefined : bytesOf(reason) })
+  }
+  sendCloseFrame(payload: Uint8Array | string): void {
+    this.calls.push({ kind: 'closeFrame', payload: bytesOf(payload) })
   }
   beginMessage(binary?: boolean): void {
     this.calls.push({ kind: 'beginMessage', binary })
@@ -707,7 +711,8 @@ test('7.1.6: informational whatever happens, the result says which', () => {
 test('7.3.x / 7.5.1: close payload lengths and values', () => {
   const close = (id: string) => open(id).peer.of('close')
   assert.equal(close('7.3.1'), [{ kind: 'close', code: undefined, reason: undefined }])
-  assert.equal(open('7.3.2').peer.frames(), [{ opcode: 8, payload: 'a' }])
+  assert.equal(open('7.3.2').peer.of('closeFrame'), [{ kind: 'closeFrame', payload: bytesOf('a') }])
+  assert.equal(open('7.3.2').peer.frames(), [])
   assert.equal(close('7.3.3'), [{ kind: 'close', code: 1000, reason: undefined }])
   assert.equal(close('7.3.4'), [{ kind: 'close', code: 1000, reason: bytesOf('Hello World!') }])
   assert.is(close('7.3.5')[0]?.reason?.length, 123)

@@ -50,11 +50,14 @@ export interface Peer {
   readonly compressing: boolean
   /** `sendMessage` splits messages into frames of this many payload bytes (0: one frame). */
   autoFragmentSize: number
+  /** A raw frame; a close frame sent this way does not change the state. */
   sendFrame(options: SendFrameOptions): void
   /** A whole message, compressed when permessage-deflate is in use, fragmented by `autoFragmentSize`. */
   sendMessage(payload: Uint8Array | string, binary: boolean): void
-  /** A close frame: no payload when `code` is undefined. */
+  /** Starts the closing handshake: a close frame, with no payload when `code` is undefined. */
   sendClose(code?: number, reason?: Uint8Array | string): void
+  /** Starts the closing handshake with a close frame carrying exactly `payload` (valid or not). */
+  sendCloseFrame(payload: Uint8Array | string): void
   /** Starts an uncompressed message whose frame is trickled with `beginMessageFrame` and friends. */
   beginMessage(binary?: boolean): void
   beginMessageFrame(length: number): void

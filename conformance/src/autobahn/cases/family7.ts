@@ -181,9 +181,9 @@ const closePayloadLength: CaseEntry[] = [
     (c) => {
       c.expected.OK = []
       c.expectedClose = protocolErrorOrDrop()
-      // A close payload of one octet (a reason without a code) cannot go through `sendClose`,
-      // which sends no payload without a code: the raw close frame goes through `sendFrame`.
-      c.p.sendFrame({ opcode: 8, payload: 'a' })
+      // A close payload of one octet (a reason without a code): the fuzzer's own close, with
+      // exactly this payload.
+      c.p.sendCloseFrame('a')
       c.p.killAfter(1)
     },
   ),
