@@ -9,7 +9,10 @@
  * them; at `readHighWaterMark` the socket is paused (and the core keeps at most its own bounded
  * queue and pending input), at half of it reading resumes. Outgoing: `bufferedAmount` is what the
  * socket has not yet handed to the kernel; `send*()` returns false at `highWaterMark` and
- * throws beyond `maxBufferedAmount`; `drained()` resolves when the socket catches up.
+ * throws beyond `maxBufferedAmount`; `drained()` resolves when the socket catches up. Automatic
+ * pongs obey the same mark: while the socket is backed up, only the latest ping is remembered
+ * and answered once it drains (RFC 6455 section 5.5.3), so a peer that pings without reading
+ * cannot grow the server's buffer.
  */
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
@@ -80,6 +83,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private lastReceived = Date.now()
   private delivering = false
   private unattended: NodeJS.Immediate | null = null
+  /** The payload of the latest ping not yet answered because the socket was backed up. */
+  private pendingPong: Uint8Array | null = null
 
   /** @internal Adapters create connections; applications get them from connect() or a server. */
   constructor(socket: Duplex, core: WebSocketConnection, options: ResolvedSocketOptions) {
@@ -102,7 +107,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.on('error', () => {
       // The 'close' that follows ends the connection (1006 unless the close handshake finished).
     })
-    socket.on('drain', () => this.emit('drain'))
+    socket.on('drain', () => {
+      this.sendPendingPong()
+      this.emit('drain')
+    })
     if (options.keepAliveInterval > 0) this.startKeepAlive()
     // Bytes that followed the handshake were already parsed by the core.
     this.afterInput()
@@ -280,6 +288,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           this.stopTimers()
           this.resolveClosed(event)
         }
+        if (event.type === 'ping' && this.options.autoPong) this.answerPing(event.data)
         this.queue.push(event)
       }
     }
@@ -306,6 +315,28 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (this.iterating || this.hasListeners()) return
       this.replyToClose()
     })
+  }
+
+  /**
+   * Answers a ping as soon as it is parsed, unless the socket is backed up (over the high-water
+   * mark and waiting for 'drain'): then only the latest payload is kept, for the drain.
+   */
+  private answerPing(data: Uint8Array): void {
+    if (this.core.state !== 'open') return
+    if (this.socket.writableNeedDrain && this.bufferedAmount >= this.options.highWaterMark) {
+      this.pendingPong = data.slice()
+      return
+    }
+    this.pendingPong = null
+    this.core.pong(data)
+  }
+
+  private sendPendingPong(): void {
+    const payload = this.pendingPong
+    this.pendingPong = null
+    if (payload === null || this.core.state !== 'open' || this.ended) return
+    this.core.pong(payload)
+    this.flush()
   }
 
   private queued(): number {

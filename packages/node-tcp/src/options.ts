@@ -74,7 +74,9 @@ export function coreOptions(options: ResolvedSocketOptions): {
 } {
   return {
     limits: options.limits,
-    autoPong: options.autoPong,
+    // The pump answers pings itself, so that a peer that pings without reading cannot make pongs
+    // pile up in the socket's buffer (see Connection.answerPing).
+    autoPong: false,
     // The pump answers the peer's close once the application has seen the events before it.
     deferCloseReply: true,
     ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),

@@ -445,6 +445,56 @@ limits(
 )
 
 limits(
+  'a peer that pings but never reads: pongs stop at highWaterMark; the latest ping is answered on drain',
+  async () => {
+    const highWaterMark = 64 * 1024
+    const server = new WebSocketServer({ highWaterMark })
+    const accepted = new Promise<Connection>((resolve) => server.once('connection', resolve))
+    const { port } = await server.listen()
+    try {
+      const peer = await rawSocket(port)
+      peer.write(UPGRADE_REQUEST)
+      await readUntil(peer, /\r\n\r\n/)
+      peer.pause()
+      const connection = await accepted
+      connection.on('ping', () => {}) // the application reads: the socket keeps reading
+      // Masked (all-zero key) pings with 125-byte payloads numbered in their first 8 bytes.
+      const ping = (n: number): Buffer => {
+        const frame = Buffer.alloc(2 + 4 + 125, 0x2e)
+        frame[0] = 0x89
+        frame[1] = 0x80 | 125
+        frame.fill(0, 2, 6) // the masking key
+        frame.write(String(n).padStart(8, '0'), 6)
+        return frame
+      }
+      const batch = Buffer.concat(Array.from({ length: 1000 }, (_, i) => ping(i)))
+      let maxBuffered = 0
+      for (let i = 0; i < 64; i++) {
+        if (!peer.write(batch)) await deadline(once(peer, 'drain'), 5000, 'the server reading pings')
+        maxBuffered = Math.max(maxBuffered, connection.bufferedAmount)
+      }
+      peer.write(ping(99_999_999))
+      await deadline(
+        (async () => {
+          while (peer.writableLength > 0 || connection.bufferedAmount < highWaterMark)
+            await new Promise((resolve) => setImmediate(resolve))
+        })(),
+        5000,
+        'the server reading every ping',
+      )
+      maxBuffered = Math.max(maxBuffered, connection.bufferedAmount)
+      // 8 MiB of pings; before the fix every pong was queued and this grew to megabytes.
+      assert.ok(maxBuffered < highWaterMark + 64 * 1024, `buffered ${maxBuffered}`)
+      peer.resume()
+      await readUntil(peer, /99999999/, 5000)
+      peer.destroy()
+    } finally {
+      await server.close()
+    }
+  },
+)
+
+limits(
   'an application that stops reading pauses the socket; reading again resumes it, nothing lost',
   async () => {
     const server = new WebSocketServer({ readHighWaterMark: 8 })
