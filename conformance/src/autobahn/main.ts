@@ -1,4 +1,4 @@
-// `pnpm conformance [--full] [--messages N] [--cases 1.*,9.1.6] [--agent ours|ws|all] [--role server|client|both] [--no-write]`
+// `pnpm conformance [--full] [--messages N] [--cases 1.*,9.1.6] [--agent ours|ws|all] [--role server|client|both] [--no-write] [--out DIR]`
 //
 // Runs the suite and, for a complete run (every case, both agents, both roles), writes
 // docs/conformance.md and docs/conformance.json. Exits 1 when our stack has a case that is not OK
@@ -18,6 +18,8 @@ export interface Options {
   agents: ('ours' | 'ws')[]
   roles: Role[]
   write: boolean
+  /** Where the report goes; a partial run writes one only when this is given. */
+  out: string | null
 }
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -27,6 +29,7 @@ export function parseArgs(argv: readonly string[]): Options {
     agents: ['ours', 'ws'],
     roles: ['server', 'client'],
     write: true,
+    out: null,
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -52,6 +55,7 @@ export function parseArgs(argv: readonly string[]): Options {
       else if (role === 'server' || role === 'client') options.roles = [role]
       else throw new Error(`unknown role ${role}`)
     } else if (arg === '--no-write') options.write = false
+    else if (arg === '--out') options.out = value()
     else throw new Error(`unknown argument ${arg}`)
   }
   return options
@@ -134,8 +138,9 @@ async function main(): Promise<void> {
         console.log(`ws ${run.role} reproduces its published score (510 OK, 4 NON-STRICT, 3 INFORMATIONAL)`)
     }
   }
-  if (complete && options.write) {
+  if (options.write && (complete || options.out !== null)) {
     const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+    const out = options.out ?? join(root, 'docs')
     const info = {
       command: `pnpm conformance${options.messages === FULL_MESSAGES ? ' --full' : options.messages === 100 ? '' : ` --messages ${options.messages}`}`,
       date: new Date().toISOString().slice(0, 10),
@@ -144,9 +149,9 @@ async function main(): Promise<void> {
       messages: options.messages,
       seconds: (performance.now() - started) / 1000,
     }
-    writeFileSync(join(root, 'docs', 'conformance.md'), toMarkdown(runs, info))
-    writeFileSync(join(root, 'docs', 'conformance.json'), toJson(runs, info))
-    console.log('wrote docs/conformance.md and docs/conformance.json')
+    writeFileSync(join(out, 'conformance.md'), toMarkdown(runs, info))
+    writeFileSync(join(out, 'conformance.json'), toJson(runs, info))
+    console.log(`wrote conformance.md and conformance.json in ${out}`)
   }
   process.exitCode = failed ? 1 : 0
 }
