@@ -16,6 +16,8 @@ export class MessageBuffer {
   private pieces: Uint8Array[] = []
   private block: Uint8Array | null = null
   private blockUsed = 0
+  /** Bytes copied into blocks so far: blocks grow with them, not with the large pieces. */
+  private copied = 0
   /** Bytes collected so far. */
   length = 0
 
@@ -63,6 +65,7 @@ export class MessageBuffer {
     this.pieces = []
     this.block = null
     this.blockUsed = 0
+    this.copied = 0
     this.length = 0
   }
 
@@ -76,10 +79,11 @@ export class MessageBuffer {
     let block = this.block
     if (block === null || block.length - this.blockUsed < size) {
       this.sealBlock()
-      block = this.block = new Uint8Array(Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, this.length)))
+      block = this.block = new Uint8Array(Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, this.copied)))
     }
     block.set(piece, this.blockUsed)
     this.blockUsed += size
+    this.copied += size
   }
 
   private sealBlock(): void {
