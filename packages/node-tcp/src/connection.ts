@@ -399,9 +399,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return
       }
       if (!this.hasListeners()) return
-      for (let event = this.takeOrRelease(); event !== undefined; event = this.takeOrRelease()) {
-        this.emitEvent(event)
-        if (event.type === 'close') this.replyToClose()
+      let event = this.takeOrRelease()
+      if (event === undefined) return
+      // Everything the listeners send while this batch is delivered leaves in one write.
+      const socket = this.socket
+      socket.cork()
+      try {
+        for (; event !== undefined; event = this.takeOrRelease()) {
+          this.emitEvent(event)
+          if (event.type === 'close') this.replyToClose()
+        }
+      } finally {
+        socket.uncork()
       }
     } finally {
       this.delivering = false
