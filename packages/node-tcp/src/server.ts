@@ -16,6 +16,7 @@ import {
   ServerHandshake,
   type ServerHandshakeResult,
   type UpgradeRequest,
+  type WebSocketConnection,
 } from '@ws/proto'
 import { Connection } from './connection.ts'
 import {
@@ -173,6 +174,18 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     await Promise.all([...[...this.open].map((connection) => connection.closed), ...stopped])
   }
 
+  /**
+   * The open connection, tracked until it closes. A method of its own so that what the
+   * tracking keeps alive is the connection only, not the handshake's scope (its parser, header
+   * strings, timer and closures would otherwise live as long as the connection).
+   */
+  private adopt(socket: Duplex, core: WebSocketConnection): Connection {
+    const connection = new Connection(socket, core, this.socketOptions)
+    this.open.add(connection)
+    connection.closed.then(() => this.open.delete(connection))
+    return connection
+  }
+
   private newHandshake(): ServerHandshake {
     return new ServerHandshake({
       extensions: this.extensions,
@@ -245,9 +258,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       const { response, connection: core } = handshake.accept(protocol === undefined ? {} : { protocol })
       socket.removeAllListeners('data')
       socket.write(response)
-      const connection = new Connection(socket, core, this.socketOptions)
-      this.open.add(connection)
-      connection.closed.then(() => this.open.delete(connection))
+      const connection = this.adopt(socket, core)
       finish(connection, false)
       this.emit('connection', connection, request)
     })
