@@ -42,6 +42,7 @@ import {
 } from '../src/fuzz/frames.ts'
 import {
   CLIENT_ACCEPT,
+  checkHeadBuffered,
   checkResponseHead,
   encodeHead,
   HEAD_MUTATIONS,
@@ -555,6 +556,24 @@ handshakes('an opened client connection must have checked status, accept and sub
       (error: unknown) => error instanceof InvariantViolation && expected.test(error.message),
     )
   }
+})
+
+handshakes('a handshake may not buffer more than the head limit without a verdict', () => {
+  checkHeadBuffered(16384, 16384)
+  assert.throws(
+    () => checkHeadBuffered(16385, 16384),
+    (error: unknown) =>
+      error instanceof InvariantViolation && /16385 bytes of head buffered/.test(error.message),
+  )
+  // The real handshakes answer once the limit is passed: a head that never ends is refused.
+  const endless = concat([
+    Uint8Array.of(0),
+    latin1Bytes(`GET / HTTP/1.1\r\n${`X: ${'a'.repeat(5000)}\r\n`.repeat(4)}`),
+  ])
+  const server = TARGETS.find((target) => target.name === 'handshake-server') as FuzzTarget
+  const outcome = server.run(endless, []) as { kind: string; response: Uint8Array }
+  assert.is(outcome.kind, 'rejected')
+  assert.match(Buffer.from(outcome.response).toString('latin1'), /^HTTP\/1\.1 431 /)
 })
 
 handshakes('every head mutation changes the head', () => {

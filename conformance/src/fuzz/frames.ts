@@ -121,9 +121,15 @@ class MessageCompressor {
   }
 }
 
-function frame(options: StreamOptions, rng: Rng, fin: boolean, opcode: number, payload: Uint8Array, rsv = 0) {
-  const spec: FrameSpec = { fin, rsv, opcode, payload, mask: options.masked ? rng.bytes(4) : null }
-  return spec
+function frame(
+  options: StreamOptions,
+  rng: Rng,
+  fin: boolean,
+  opcode: number,
+  payload: Uint8Array,
+  rsv = 0,
+): FrameSpec {
+  return { fin, rsv, opcode, payload, mask: options.masked ? rng.bytes(4) : null }
 }
 
 function controlFrame(rng: Rng, options: StreamOptions): FrameSpec {

@@ -223,6 +223,17 @@ function finishHead(rng: Rng, head: Head, startLines: readonly string[], trailin
   return bytes
 }
 
+/** The default limit of an HTTP head (and the empty lines before it), in bytes. */
+const DEFAULT_HEAD_BYTES = 16384
+
+/**
+ * A handshake still waiting for the end of the head may hold at most the head limit: past it,
+ * it must have answered (431, or a failed client handshake) instead of buffering more.
+ */
+export function checkHeadBuffered(bytes: number, limit: number): void {
+  if (bytes > limit) violation(`${bytes} bytes of head buffered without a verdict (limit ${limit})`)
+}
+
 function isToken(text: string): boolean {
   return TOKEN.test(text)
 }
@@ -363,6 +374,7 @@ export const serverHandshakeTarget: FuzzTarget = {
   run(input: Uint8Array, cuts: readonly number[]): Value {
     const config = input[0] ?? 0
     const variant = connectionVariant(config >> 2)
+    const headLimit = (config & 2) !== 0 ? (SERVER_LIMITS.maxHeadBytes as number) : DEFAULT_HEAD_BYTES
     const handshake = new ServerHandshake({
       extensions: config & 1 ? [SERVER_DEFLATE] : [],
       ...((config & 2) !== 0 && { handshakeLimits: SERVER_LIMITS }),
@@ -371,6 +383,7 @@ export const serverHandshakeTarget: FuzzTarget = {
     let outcome: Value = { kind: 'incomplete' }
     const state: { driver: ConnectionDriver | null } = { driver: null }
     let done = false
+    let headBytes = 0
     const feed = (chunk: Uint8Array): void => {
       if (state.driver !== null) {
         state.driver.receive(chunk)
@@ -378,7 +391,8 @@ export const serverHandshakeTarget: FuzzTarget = {
       }
       if (done) return
       const result = handshake.receive(chunk)
-      if (result.kind === 'incomplete') return
+      headBytes += chunk.length
+      if (result.kind === 'incomplete') return checkHeadBuffered(headBytes, headLimit)
       done = true
       if (result.kind === 'rejected') {
         if (!(result.error instanceof HandshakeError)) violation('rejected without a HandshakeError')
@@ -531,6 +545,7 @@ export const clientHandshakeTarget: FuzzTarget = {
     const config = input[0] ?? 0
     const variant = connectionVariant(config >> 3)
     const offered = (config & 1) !== 0
+    const headLimit = DEFAULT_HEAD_BYTES
     const handshake = new ClientHandshake({
       url: CLIENT_URL,
       protocols: offered ? ['chat', 'superchat'] : [],
@@ -541,6 +556,7 @@ export const clientHandshakeTarget: FuzzTarget = {
     let outcome: Value = { kind: 'incomplete' }
     const state: { driver: ConnectionDriver | null } = { driver: null }
     let done = false
+    let headBytes = 0
     const feed = (chunk: Uint8Array): void => {
       if (state.driver !== null) {
         state.driver.receive(chunk)
@@ -548,7 +564,8 @@ export const clientHandshakeTarget: FuzzTarget = {
       }
       if (done) return
       const result = handshake.receive(chunk)
-      if (result.kind === 'incomplete') return
+      headBytes += chunk.length
+      if (result.kind === 'incomplete') return checkHeadBuffered(headBytes, headLimit)
       done = true
       if (result.kind === 'failed') {
         const error = result.error
