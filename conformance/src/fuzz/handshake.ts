@@ -392,7 +392,10 @@ export const serverHandshakeTarget: FuzzTarget = {
       if (done) return
       const result = handshake.receive(chunk)
       headBytes += chunk.length
-      if (result.kind === 'incomplete') return checkHeadBuffered(headBytes, headLimit)
+      if (result.kind === 'incomplete') {
+        checkHeadBuffered(headBytes, headLimit)
+        return
+      }
       done = true
       if (result.kind === 'rejected') {
         if (!(result.error instanceof HandshakeError)) violation('rejected without a HandshakeError')
@@ -565,7 +568,10 @@ export const clientHandshakeTarget: FuzzTarget = {
       if (done) return
       const result = handshake.receive(chunk)
       headBytes += chunk.length
-      if (result.kind === 'incomplete') return checkHeadBuffered(headBytes, headLimit)
+      if (result.kind === 'incomplete') {
+        checkHeadBuffered(headBytes, headLimit)
+        return
+      }
       done = true
       if (result.kind === 'failed') {
         const error = result.error
