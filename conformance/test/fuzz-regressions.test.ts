@@ -1,4 +1,4 @@
-// Inputs the fuzzer found, kept as regression tests, and the one known issue it tolerates.
+// Inputs the fuzzer found, kept as regression tests.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { constants, deflateRawSync } from 'node:zlib'
@@ -45,15 +45,16 @@ for (const file of files) {
 saved.run()
 
 // ---------------------------------------------------------------------------------------------
-const known = suite('known issue: the failure of a compressed message depends on where chunks end')
+const order = suite(
+  'found by the fuzzer: the failure of a compressed message no longer depends on where chunks end',
+)
 
 /**
  * A client's compressed text message: a stored block holding 0xff (not UTF-8), then 70,000 zeros
- * (over the 64 KiB message limit). Fed whole, the inflater throws at the limit and the byte
- * before it is never checked: 1009. Cut after the stored block, 0xff is checked first: 1007.
- * Both fail the connection; the close code on the wire depends on the TCP segmentation. The
- * fuzzer tolerates this (drive.ts, INFLATE_ORDER_CODES) until the core hands out the output
- * inflated before a DEFLATE error; then this test fails and the tolerance can go.
+ * (over the 64 KiB message limit). Fed whole, the inflater used to throw at the limit with the
+ * 0xff never checked (1009); cut after the stored block, 0xff was checked first (1007). The
+ * inflater now hands the bytes it decoded before an error along with it, and the receiver checks
+ * them first: 1007 whatever the chunking.
  */
 function errorOrderInput(): { input: Uint8Array; cut: number } {
   const stored = Uint8Array.of(0x00, 0x01, 0x00, 0xfe, 0xff, 0xff)
@@ -67,23 +68,17 @@ function errorOrderInput(): { input: Uint8Array; cut: number } {
   return { input: concat([Uint8Array.of(0x00, 0x07), frame]), cut: 2 + 6 + stored.length }
 }
 
-known('whole: 1009; cut after the stored block: 1007', () => {
+order('whole, cut after the stored block, and every other chunking: 1007 WS_ERR_INVALID_UTF8', () => {
   const { input, cut } = errorOrderInput()
-  const strict = framesTarget('server', true, { tolerateInflateErrorOrder: false })
+  const target = framesTarget('server', true)
   const last = (outcome: unknown) => {
     const events = (outcome as { events: unknown[][] }).events
     return events[events.length - 1]
   }
-  assert.equal(last(strict.run(input.slice(), [])), ['closed', 1009, '', false, 'WS_ERR_MESSAGE_TOO_BIG'])
-  assert.equal(last(strict.run(input.slice(), [cut])), ['closed', 1007, '', false, 'WS_ERR_INVALID_UTF8'])
-  const failure = checkInput(strict, input, new Rng(1), THOROUGH, [[cut]])
-  assert.is(failure?.kind, 'chunking')
-})
-
-known('the fuzzer tolerates exactly this: the same input passes the default target', () => {
-  const { input, cut } = errorOrderInput()
-  const target = TARGETS.find((candidate) => candidate.name === 'frames-server-deflate') as FuzzTarget
+  const expected = ['closed', 1007, '', false, 'WS_ERR_INVALID_UTF8']
+  assert.equal(last(target.run(input.slice(), [])), expected)
+  assert.equal(last(target.run(input.slice(), [cut])), expected)
   assert.is(checkInput(target, input, new Rng(1), THOROUGH, [[cut]]), null)
 })
 
-known.run()
+order.run()

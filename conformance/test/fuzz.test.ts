@@ -411,7 +411,7 @@ driver('valid events pass and are recorded', () => {
       error: new ProtocolError('WS_ERR_X', 1002, ''),
     },
   ]
-  const outcome = new ConnectionDriver(scripted([events], { eof: [] }), false, 0, false).finish()
+  const outcome = new ConnectionDriver(scripted([events], { eof: [] }), false, 0).finish()
   assert.equal(outcome, {
     events: [
       ['text', 'héllo'],

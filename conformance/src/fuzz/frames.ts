@@ -368,11 +368,7 @@ export function negotiatedDeflate(role: Role, windowBits: number, noContextTakeo
 }
 
 /** A frame-parser target: an open connection in `role`, with or without permessage-deflate. */
-export function framesTarget(
-  role: Role,
-  deflate: boolean,
-  options: { tolerateInflateErrorOrder?: boolean } = {},
-): FuzzTarget {
+export function framesTarget(role: Role, deflate: boolean): FuzzTarget {
   return {
     name: `frames-${role}${deflate ? '-deflate' : ''}`,
     generate(rng: Rng): Uint8Array {
@@ -393,12 +389,7 @@ export function framesTarget(
         randomFill: fixedRandomFill(),
         extensions: deflate ? [negotiatedDeflate(role, settings.windowBits, settings.noContextTakeover)] : [],
       })
-      const driver = new ConnectionDriver(
-        connection,
-        variant.messageFragments,
-        0,
-        options.tolerateInflateErrorOrder ?? deflate,
-      )
+      const driver = new ConnectionDriver(connection, variant.messageFragments, 0)
       let start = Math.min(FRAME_CONFIG_BYTES, input.length)
       for (const cut of cuts) {
         if (cut > start) {

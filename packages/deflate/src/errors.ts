@@ -32,6 +32,13 @@ export type DeflateErrorCode =
 /** Thrown for malformed or over-limit compressed input. */
 export class DeflateError extends Error {
   override readonly name = 'DeflateError'
+  /**
+   * What the failing `Inflater.push` had decoded from its input before the error, in order
+   * (empty when the error is thrown again): a caller that checks the output as it goes (a text
+   * message's UTF-8, say) can check these bytes first, so the error it reports does not depend
+   * on how the input was cut into chunks.
+   */
+  output: Uint8Array[] = []
   constructor(
     readonly code: DeflateErrorCode,
     message: string,

@@ -190,11 +190,15 @@ export class Inflater {
   /**
    * Decompresses `chunk` and returns the output it completes, as chunks that the inflater never
    * touches again. With `final`, the input ends here and the final block must have ended.
-   * Throws a DeflateError for malformed input; the inflater then rethrows it until reset().
+   * Throws a DeflateError for malformed input, carrying in `output` what this call had decoded
+   * before the error; the inflater then rethrows it (with no output) until reset().
    */
   push(chunk: Uint8Array, final = false): Uint8Array[] {
     assertBytes(chunk, 'Inflater.push: chunk')
-    if (this.failure !== null) throw this.failure
+    if (this.failure !== null) {
+      this.failure.output = []
+      throw this.failure
+    }
     const output: Uint8Array[] = []
     this.output = output
     try {
@@ -203,7 +207,12 @@ export class Inflater {
         throw new DeflateError('DEFLATE_TRUNCATED', 'the input ended before the final block did')
       }
     } catch (error) {
-      if (error instanceof DeflateError) this.failure = error
+      if (error instanceof DeflateError) {
+        // The bytes decoded before the error go with it (never past the output limit).
+        if (this.outPosition > this.emitStart) output.push(this.takeOutput())
+        error.output = output
+        this.failure = error
+      }
       throw error
     } finally {
       this.output = []
@@ -304,107 +313,114 @@ export class Inflater {
     let outPosition = this.outPosition
     let outLast = this.fastOutputLast(roomEnd)
     this.state = LENGTH
-    for (;;) {
-      if (position > inputLast) break
-      if (outPosition > outLast) {
-        if (outPosition <= roomEnd) break
-        // makeRoom may run early: it hands out what is new and keeps the last window.
-        this.outPosition = outPosition
-        this.makeRoom(end - position)
-        outPosition = this.outPosition
-        window = this.window as Uint8Array
-        view = this.windowView as DataView
-        roomEnd = this.capacity - MAX_MATCH - FAST_OVERRUN
-        outLast = this.fastOutputLast(roomEnd)
-        if (outPosition > outLast) break
-      }
-      // Refill to at least 24 bits, taking whole bytes only; bits above bitCount may hold the
-      // next stream bits (ORed in again, unchanged, by the next refill) and are cleared on exit.
-      bitBuffer |= inView.getInt32(position, true) << bitCount
-      position += (31 - bitCount) >>> 3
-      bitCount |= 24
-      let entry = literalTable[bitBuffer & literalMask]
-      if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
-        entry =
-          literalTable[(entry >>> 11) + ((bitBuffer >>> literalRoot) & ((1 << ((entry >>> 7) & 15)) - 1))]
-      }
-      let bits = entry & 15
-      const kind = entry & ENTRY_KIND_MASK
-      if (kind === KIND_LITERAL) {
-        bitBuffer >>>= bits
-        bitCount -= bits
-        window[outPosition++] = entry >>> 11
-        continue
-      }
-      if (kind === KIND_BASE) {
-        // A length code and its extra bits: at most 20 bits.
-        let extra = (entry >>> 7) & 15
-        const length = (entry >>> 11) + ((bitBuffer >>> bits) & ((1 << extra) - 1))
-        bits += extra
-        bitBuffer >>>= bits
-        bitCount -= bits
+    try {
+      for (;;) {
+        if (position > inputLast) break
+        if (outPosition > outLast) {
+          if (outPosition <= roomEnd) break
+          // makeRoom may run early: it hands out what is new and keeps the last window.
+          this.outPosition = outPosition
+          this.makeRoom(end - position)
+          outPosition = this.outPosition
+          window = this.window as Uint8Array
+          view = this.windowView as DataView
+          roomEnd = this.capacity - MAX_MATCH - FAST_OVERRUN
+          outLast = this.fastOutputLast(roomEnd)
+          if (outPosition > outLast) break
+        }
+        // Refill to at least 24 bits, taking whole bytes only; bits above bitCount may hold the
+        // next stream bits (ORed in again, unchanged, by the next refill) and are cleared on exit.
         bitBuffer |= inView.getInt32(position, true) << bitCount
         position += (31 - bitCount) >>> 3
         bitCount |= 24
-        entry = distanceTable[bitBuffer & distanceMask]
+        let entry = literalTable[bitBuffer & literalMask]
         if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
           entry =
-            distanceTable[(entry >>> 11) + ((bitBuffer >>> distanceRoot) & ((1 << ((entry >>> 7) & 15)) - 1))]
+            literalTable[(entry >>> 11) + ((bitBuffer >>> literalRoot) & ((1 << ((entry >>> 7) & 15)) - 1))]
         }
-        if ((entry & ENTRY_KIND_MASK) === KIND_INVALID) {
-          throw new DeflateError('DEFLATE_INVALID_DISTANCE', 'invalid distance code')
+        let bits = entry & 15
+        const kind = entry & ENTRY_KIND_MASK
+        if (kind === KIND_LITERAL) {
+          bitBuffer >>>= bits
+          bitCount -= bits
+          window[outPosition++] = entry >>> 11
+          continue
         }
-        bits = entry & 15
-        bitBuffer >>>= bits
-        bitCount -= bits
-        extra = (entry >>> 7) & 15
-        if (bitCount < extra) {
+        if (kind === KIND_BASE) {
+          // A length code and its extra bits: at most 20 bits.
+          let extra = (entry >>> 7) & 15
+          const length = (entry >>> 11) + ((bitBuffer >>> bits) & ((1 << extra) - 1))
+          bits += extra
+          bitBuffer >>>= bits
+          bitCount -= bits
           bitBuffer |= inView.getInt32(position, true) << bitCount
           position += (31 - bitCount) >>> 3
           bitCount |= 24
+          entry = distanceTable[bitBuffer & distanceMask]
+          if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
+            entry =
+              distanceTable[
+                (entry >>> 11) + ((bitBuffer >>> distanceRoot) & ((1 << ((entry >>> 7) & 15)) - 1))
+              ]
+          }
+          if ((entry & ENTRY_KIND_MASK) === KIND_INVALID) {
+            throw new DeflateError('DEFLATE_INVALID_DISTANCE', 'invalid distance code')
+          }
+          bits = entry & 15
+          bitBuffer >>>= bits
+          bitCount -= bits
+          extra = (entry >>> 7) & 15
+          if (bitCount < extra) {
+            bitBuffer |= inView.getInt32(position, true) << bitCount
+            position += (31 - bitCount) >>> 3
+            bitCount |= 24
+          }
+          const distance = (entry >>> 11) + (bitBuffer & ((1 << extra) - 1))
+          bitBuffer >>>= extra
+          bitCount -= extra
+          if (distance > outPosition || distance > windowSize) {
+            throw distanceError(distance, windowSize)
+          }
+          let from = outPosition - distance
+          const stop = outPosition + length
+          if (distance >= 8) {
+            do {
+              view.setInt32(outPosition, view.getInt32(from, true), true)
+              view.setInt32(outPosition + 4, view.getInt32(from + 4, true), true)
+              outPosition += 8
+              from += 8
+            } while (outPosition < stop)
+            outPosition = stop
+          } else if (distance >= 4) {
+            // Four bytes at a time, up to three past the match (there is room: see roomEnd); a
+            // distance of at least 4 means each read is of bytes already written.
+            do {
+              view.setInt32(outPosition, view.getInt32(from, true), true)
+              outPosition += 4
+              from += 4
+            } while (outPosition < stop)
+            outPosition = stop
+          } else {
+            window[outPosition] = window[from]
+            window[outPosition + 1] = window[from + 1]
+            window[outPosition + 2] = window[from + 2]
+            outPosition += 3
+            from += 3
+            while (outPosition < stop) window[outPosition++] = window[from++]
+          }
+          continue
         }
-        const distance = (entry >>> 11) + (bitBuffer & ((1 << extra) - 1))
-        bitBuffer >>>= extra
-        bitCount -= extra
-        if (distance > outPosition || distance > windowSize) {
-          throw distanceError(distance, windowSize)
+        bitBuffer >>>= bits
+        bitCount -= bits
+        if (kind === KIND_END_OF_BLOCK) {
+          this.state = this.lastBlock ? END : HEADER
+          break
         }
-        let from = outPosition - distance
-        const stop = outPosition + length
-        if (distance >= 8) {
-          do {
-            view.setInt32(outPosition, view.getInt32(from, true), true)
-            view.setInt32(outPosition + 4, view.getInt32(from + 4, true), true)
-            outPosition += 8
-            from += 8
-          } while (outPosition < stop)
-          outPosition = stop
-        } else if (distance >= 4) {
-          // Four bytes at a time, up to three past the match (there is room: see roomEnd); a
-          // distance of at least 4 means each read is of bytes already written.
-          do {
-            view.setInt32(outPosition, view.getInt32(from, true), true)
-            outPosition += 4
-            from += 4
-          } while (outPosition < stop)
-          outPosition = stop
-        } else {
-          window[outPosition] = window[from]
-          window[outPosition + 1] = window[from + 1]
-          window[outPosition + 2] = window[from + 2]
-          outPosition += 3
-          from += 3
-          while (outPosition < stop) window[outPosition++] = window[from++]
-        }
-        continue
+        throw new DeflateError('DEFLATE_INVALID_SYMBOL', 'invalid literal/length code')
       }
-      bitBuffer >>>= bits
-      bitCount -= bits
-      if (kind === KIND_END_OF_BLOCK) {
-        this.state = this.lastBlock ? END : HEADER
-        break
-      }
-      throw new DeflateError('DEFLATE_INVALID_SYMBOL', 'invalid literal/length code')
+    } catch (error) {
+      this.outPosition = outPosition
+      throw error
     }
     // Leave no bits above bitCount (at most 31 here), as the slow loop expects.
     this.bitBuffer = bitBuffer & ((1 << bitCount) - 1)
@@ -426,260 +442,64 @@ export class Inflater {
     let limitPosition = this.limitTotal - this.droppedBytes
     let state = this.state
 
-    main: for (;;) {
-      switch (state) {
-        case HEADER: {
-          while (bitCount <= 24 && position < end) {
-            bitBuffer |= input[position++] << bitCount
-            bitCount += 8
-          }
-          if (bitCount < 3) break main
-          this.lastBlock = (bitBuffer & 1) === 1
-          const type = (bitBuffer >>> 1) & 3
-          bitBuffer >>>= 3
-          bitCount -= 3
-          if (type === 0) {
-            state = STORED_LENGTHS
-          } else if (type === 1) {
-            this.literalTable = FIXED_LITERAL_TABLE
-            this.literalRoot = LITERAL_ROOT_BITS
-            this.distanceTable = FIXED_DISTANCE_TABLE
-            this.distanceRoot = 5
-            state = LENGTH
-          } else if (type === 2) {
-            state = TABLE_COUNTS
-          } else {
-            throw new DeflateError('DEFLATE_INVALID_BLOCK_TYPE', 'invalid block type 3 (reserved)')
-          }
-          break
-        }
-
-        case STORED_LENGTHS: {
-          // Skip to the byte boundary; bits enter whole bytes at a time, so this is bitCount & 7.
-          const skip = bitCount & 7
-          bitBuffer >>>= skip
-          bitCount -= skip
-          while (bitCount <= 24 && position < end) {
-            bitBuffer |= input[position++] << bitCount
-            bitCount += 8
-          }
-          if (bitCount < 32) break main
-          const length = bitBuffer & 0xffff
-          if ((length ^ 0xffff) !== bitBuffer >>> 16) {
-            throw new DeflateError(
-              'DEFLATE_STORED_LENGTH_MISMATCH',
-              'stored block length does not match its complement',
-            )
-          }
-          bitBuffer = 0
-          bitCount = 0
-          this.storedRemaining = length
-          state = STORED_COPY
-          break
-        }
-
-        case STORED_COPY: {
-          let remaining = this.storedRemaining
-          while (remaining > 0) {
-            if (outPosition > roomEnd) {
-              this.outPosition = outPosition
-              this.makeRoom(end - position)
-              outPosition = this.outPosition
-              window = this.window as Uint8Array
-              roomEnd = this.capacity - MAX_MATCH
-              limitPosition = this.limitTotal - this.droppedBytes
-            }
-            const count = Math.min(remaining, end - position, this.capacity - outPosition)
-            if (count === 0) {
-              this.storedRemaining = remaining
-              break main
-            }
-            if (outPosition + count > limitPosition) throw this.outputLimitError()
-            window.set(input.subarray(position, position + count), outPosition)
-            outPosition += count
-            position += count
-            remaining -= count
-          }
-          this.storedRemaining = 0
-          state = this.lastBlock ? END : HEADER
-          break
-        }
-
-        case TABLE_COUNTS: {
-          while (bitCount <= 24 && position < end) {
-            bitBuffer |= input[position++] << bitCount
-            bitCount += 8
-          }
-          if (bitCount < 14) break main
-          this.literalCount = (bitBuffer & 31) + 257
-          this.distanceCount = ((bitBuffer >>> 5) & 31) + 1
-          this.codeLengthCount = ((bitBuffer >>> 10) & 15) + 4
-          bitBuffer >>>= 14
-          bitCount -= 14
-          if (this.literalCount > 286 || this.distanceCount > 30) {
-            throw new DeflateError(
-              'DEFLATE_INVALID_SYMBOL_COUNT',
-              `a dynamic block declares ${this.literalCount} literal/length and ${this.distanceCount} distance codes (at most 286 and 30)`,
-            )
-          }
-          this.codeLengthLengths.fill(0)
-          this.lengthIndex = 0
-          state = CODE_LENGTH_LENGTHS
-          break
-        }
-
-        case CODE_LENGTH_LENGTHS: {
-          let index = this.lengthIndex
-          while (index < this.codeLengthCount) {
+    // On an error, what was decoded so far stays readable (push hands it out with the error);
+    // while the fast loop runs, the fields hold the position (outPosition is -1 here).
+    try {
+      main: for (;;) {
+        switch (state) {
+          case HEADER: {
             while (bitCount <= 24 && position < end) {
               bitBuffer |= input[position++] << bitCount
               bitCount += 8
             }
-            if (bitCount < 3) {
-              this.lengthIndex = index
-              break main
-            }
-            this.codeLengthLengths[CODE_LENGTH_ORDER[index++]] = bitBuffer & 7
+            if (bitCount < 3) break main
+            this.lastBlock = (bitBuffer & 1) === 1
+            const type = (bitBuffer >>> 1) & 3
             bitBuffer >>>= 3
             bitCount -= 3
+            if (type === 0) {
+              state = STORED_LENGTHS
+            } else if (type === 1) {
+              this.literalTable = FIXED_LITERAL_TABLE
+              this.literalRoot = LITERAL_ROOT_BITS
+              this.distanceTable = FIXED_DISTANCE_TABLE
+              this.distanceRoot = 5
+              state = LENGTH
+            } else if (type === 2) {
+              state = TABLE_COUNTS
+            } else {
+              throw new DeflateError('DEFLATE_INVALID_BLOCK_TYPE', 'invalid block type 3 (reserved)')
+            }
+            break
           }
-          this.codeLengthRoot = buildDecodeTable(
-            this.codeLengthLengths,
-            0,
-            CODE_LENGTH_SYMBOLS,
-            TABLE_CODE_LENGTHS,
-            this.codeLengthTable,
-            CODE_LENGTH_ROOT_BITS,
-          )
-          this.lengthIndex = 0
-          state = CODE_LENGTHS
-          break
-        }
 
-        case CODE_LENGTHS: {
-          const lengths = this.codeLengths
-          const total = this.literalCount + this.distanceCount
-          const table = this.codeLengthTable
-          const mask = (1 << this.codeLengthRoot) - 1
-          let index = this.lengthIndex
-          while (index < total) {
+          case STORED_LENGTHS: {
+            // Skip to the byte boundary; bits enter whole bytes at a time, so this is bitCount & 7.
+            const skip = bitCount & 7
+            bitBuffer >>>= skip
+            bitCount -= skip
             while (bitCount <= 24 && position < end) {
               bitBuffer |= input[position++] << bitCount
               bitCount += 8
             }
-            // The code-length code is complete and at most 7 bits long: no links, no gaps.
-            const entry = table[bitBuffer & mask]
-            const bits = entry & 15
-            const symbol = entry >>> 11
-            const extraBits = CODE_LENGTH_EXTRA[symbol]
-            if (bits + extraBits > bitCount) {
-              this.lengthIndex = index
-              break main
-            }
-            const extra = (bitBuffer >>> bits) & ((1 << extraBits) - 1)
-            bitBuffer >>>= bits + extraBits
-            bitCount -= bits + extraBits
-            if (symbol < 16) {
-              lengths[index++] = symbol
-              continue
-            }
-            let value = 0
-            let repeat = 0
-            if (symbol === 16) {
-              if (index === 0) {
-                throw new DeflateError(
-                  'DEFLATE_INVALID_LENGTH_REPEAT',
-                  'a length repeat with no previous length',
-                )
-              }
-              value = lengths[index - 1]
-              repeat = 3 + extra
-            } else {
-              repeat = (symbol === 17 ? 3 : 11) + extra
-            }
-            if (index + repeat > total) {
+            if (bitCount < 32) break main
+            const length = bitBuffer & 0xffff
+            if ((length ^ 0xffff) !== bitBuffer >>> 16) {
               throw new DeflateError(
-                'DEFLATE_INVALID_LENGTH_REPEAT',
-                'a length repeat runs past the last code',
+                'DEFLATE_STORED_LENGTH_MISMATCH',
+                'stored block length does not match its complement',
               )
             }
-            lengths.fill(value, index, index + repeat)
-            index += repeat
+            bitBuffer = 0
+            bitCount = 0
+            this.storedRemaining = length
+            state = STORED_COPY
+            break
           }
-          if (lengths[END_OF_BLOCK] === 0) {
-            throw new DeflateError(
-              'DEFLATE_MISSING_END_OF_BLOCK',
-              'the literal/length code has no end-of-block code',
-            )
-          }
-          this.literalRoot = buildDecodeTable(
-            lengths,
-            0,
-            this.literalCount,
-            TABLE_LITERALS,
-            this.dynamicLiteralTable,
-            LITERAL_ROOT_BITS,
-          )
-          this.distanceRoot = buildDecodeTable(
-            lengths,
-            this.literalCount,
-            this.distanceCount,
-            TABLE_DISTANCES,
-            this.dynamicDistanceTable,
-            DISTANCE_ROOT_BITS,
-          )
-          this.literalTable = this.dynamicLiteralTable
-          this.distanceTable = this.dynamicDistanceTable
-          state = LENGTH
-          break
-        }
 
-        case LENGTH:
-        case DISTANCE:
-        case DISTANCE_EXTRA: {
-          const literalTable = this.literalTable
-          const literalRoot = this.literalRoot
-          const literalMask = (1 << literalRoot) - 1
-          const distanceTable = this.distanceTable
-          const distanceRoot = this.distanceRoot
-          const distanceMask = (1 << distanceRoot) - 1
-          let length = this.pendingLength
-          let distanceBase = this.pendingDistanceBase
-          let distanceExtra = this.pendingDistanceExtra
-          let phase: number = state
-          for (;;) {
-            // decodeFast needs bitCount below 32 (a match with no distance extra bits may leave 32).
-            if (
-              phase === LENGTH &&
-              bitCount < 32 &&
-              end - position >= FAST_INPUT &&
-              outPosition <= limitPosition - MAX_MATCH
-            ) {
-              this.bitBuffer = bitBuffer
-              this.bitCount = bitCount
-              this.outPosition = outPosition
-              position = this.decodeFast(input, position, end)
-              bitBuffer = this.bitBuffer
-              bitCount = this.bitCount
-              outPosition = this.outPosition
-              window = this.window as Uint8Array
-              roomEnd = this.capacity - MAX_MATCH
-              limitPosition = this.limitTotal - this.droppedBytes
-              if (this.state !== LENGTH) {
-                phase = this.state
-                break
-              }
-            }
-            if (bitCount <= 16 && position + 1 < end) {
-              bitBuffer |= (input[position] | (input[position + 1] << 8)) << bitCount
-              position += 2
-              bitCount += 16
-            }
-            while (bitCount <= 24 && position < end) {
-              bitBuffer |= input[position++] << bitCount
-              bitCount += 8
-            }
-            if (phase === LENGTH) {
+          case STORED_COPY: {
+            let remaining = this.storedRemaining
+            while (remaining > 0) {
               if (outPosition > roomEnd) {
                 this.outPosition = outPosition
                 this.makeRoom(end - position)
@@ -688,116 +508,320 @@ export class Inflater {
                 roomEnd = this.capacity - MAX_MATCH
                 limitPosition = this.limitTotal - this.droppedBytes
               }
-              let entry = literalTable[bitBuffer & literalMask]
-              if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
-                entry =
-                  literalTable[
-                    (entry >>> 11) + ((bitBuffer >>> literalRoot) & ((1 << ((entry >>> 7) & 15)) - 1))
-                  ]
+              const count = Math.min(remaining, end - position, this.capacity - outPosition)
+              if (count === 0) {
+                this.storedRemaining = remaining
+                break main
               }
-              const bits = entry & 15
-              const kind = entry & ENTRY_KIND_MASK
-              if (kind === KIND_LITERAL) {
-                if (bits > bitCount) break
-                bitBuffer >>>= bits
-                bitCount -= bits
-                if (outPosition >= limitPosition) throw this.outputLimitError()
-                window[outPosition++] = entry >>> 11
-                continue
-              }
-              if (kind === KIND_BASE) {
-                const extraBits = (entry >>> 7) & 15
-                if (bits + extraBits > bitCount) break
-                length = (entry >>> 11) + ((bitBuffer >>> bits) & ((1 << extraBits) - 1))
-                bitBuffer >>>= bits + extraBits
-                bitCount -= bits + extraBits
-                phase = DISTANCE
-                while (bitCount <= 24 && position < end) {
-                  bitBuffer |= input[position++] << bitCount
-                  bitCount += 8
-                }
-              } else {
-                if (bits > bitCount) break
-                if (kind === KIND_END_OF_BLOCK) {
-                  bitBuffer >>>= bits
-                  bitCount -= bits
-                  phase = this.lastBlock ? END : HEADER
-                  break
-                }
-                throw new DeflateError('DEFLATE_INVALID_SYMBOL', 'invalid literal/length code')
-              }
+              if (outPosition + count > limitPosition) throw this.outputLimitError()
+              window.set(input.subarray(position, position + count), outPosition)
+              outPosition += count
+              position += count
+              remaining -= count
             }
-            if (phase === DISTANCE) {
-              let entry = distanceTable[bitBuffer & distanceMask]
-              if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
-                entry =
-                  distanceTable[
-                    (entry >>> 11) + ((bitBuffer >>> distanceRoot) & ((1 << ((entry >>> 7) & 15)) - 1))
-                  ]
-              }
-              const bits = entry & 15
-              if (bits > bitCount) break
-              if ((entry & ENTRY_KIND_MASK) === KIND_INVALID) {
-                throw new DeflateError('DEFLATE_INVALID_DISTANCE', 'invalid distance code')
-              }
-              bitBuffer >>>= bits
-              bitCount -= bits
-              distanceBase = entry >>> 11
-              distanceExtra = (entry >>> 7) & 15
-              phase = DISTANCE_EXTRA
+            this.storedRemaining = 0
+            state = this.lastBlock ? END : HEADER
+            break
+          }
+
+          case TABLE_COUNTS: {
+            while (bitCount <= 24 && position < end) {
+              bitBuffer |= input[position++] << bitCount
+              bitCount += 8
+            }
+            if (bitCount < 14) break main
+            this.literalCount = (bitBuffer & 31) + 257
+            this.distanceCount = ((bitBuffer >>> 5) & 31) + 1
+            this.codeLengthCount = ((bitBuffer >>> 10) & 15) + 4
+            bitBuffer >>>= 14
+            bitCount -= 14
+            if (this.literalCount > 286 || this.distanceCount > 30) {
+              throw new DeflateError(
+                'DEFLATE_INVALID_SYMBOL_COUNT',
+                `a dynamic block declares ${this.literalCount} literal/length and ${this.distanceCount} distance codes (at most 286 and 30)`,
+              )
+            }
+            this.codeLengthLengths.fill(0)
+            this.lengthIndex = 0
+            state = CODE_LENGTH_LENGTHS
+            break
+          }
+
+          case CODE_LENGTH_LENGTHS: {
+            let index = this.lengthIndex
+            while (index < this.codeLengthCount) {
               while (bitCount <= 24 && position < end) {
                 bitBuffer |= input[position++] << bitCount
                 bitCount += 8
               }
+              if (bitCount < 3) {
+                this.lengthIndex = index
+                break main
+              }
+              this.codeLengthLengths[CODE_LENGTH_ORDER[index++]] = bitBuffer & 7
+              bitBuffer >>>= 3
+              bitCount -= 3
             }
-            if (distanceExtra > bitCount) break
-            const distance = distanceBase + (bitBuffer & ((1 << distanceExtra) - 1))
-            bitBuffer >>>= distanceExtra
-            bitCount -= distanceExtra
-            phase = LENGTH
-            if (distance > outPosition || distance > windowSize) {
-              throw distanceError(distance, windowSize)
-            }
-            if (outPosition + length > limitPosition) throw this.outputLimitError()
-            let from = outPosition - distance
-            if (length >= 32 && distance >= length) {
-              window.copyWithin(outPosition, from, from + length)
-              outPosition += length
-            } else {
-              // Every match is at least 3 bytes; byte by byte keeps overlapping copies right.
-              const stop = outPosition + length
-              window[outPosition] = window[from]
-              window[outPosition + 1] = window[from + 1]
-              window[outPosition + 2] = window[from + 2]
-              outPosition += 3
-              from += 3
-              while (outPosition < stop) window[outPosition++] = window[from++]
-            }
+            this.codeLengthRoot = buildDecodeTable(
+              this.codeLengthLengths,
+              0,
+              CODE_LENGTH_SYMBOLS,
+              TABLE_CODE_LENGTHS,
+              this.codeLengthTable,
+              CODE_LENGTH_ROOT_BITS,
+            )
+            this.lengthIndex = 0
+            state = CODE_LENGTHS
+            break
           }
-          this.pendingLength = length
-          this.pendingDistanceBase = distanceBase
-          this.pendingDistanceExtra = distanceExtra
-          state = phase
-          // The loop ends at a block's end (go on) or when the input is exhausted (wait for more).
-          if (phase === LENGTH || phase === DISTANCE || phase === DISTANCE_EXTRA) break main
-          break
-        }
 
-        default: {
-          // END: padding bits of the last byte are ignored; any further byte is an error.
-          const skip = bitCount & 7
-          bitBuffer >>>= skip
-          bitCount -= skip
-          if (bitCount > 0 || position < end) {
-            if (!this.ignoreDataAfterEnd) {
-              throw new DeflateError('DEFLATE_DATA_AFTER_END', 'data after the end of the final block')
+          case CODE_LENGTHS: {
+            const lengths = this.codeLengths
+            const total = this.literalCount + this.distanceCount
+            const table = this.codeLengthTable
+            const mask = (1 << this.codeLengthRoot) - 1
+            let index = this.lengthIndex
+            while (index < total) {
+              while (bitCount <= 24 && position < end) {
+                bitBuffer |= input[position++] << bitCount
+                bitCount += 8
+              }
+              // The code-length code is complete and at most 7 bits long: no links, no gaps.
+              const entry = table[bitBuffer & mask]
+              const bits = entry & 15
+              const symbol = entry >>> 11
+              const extraBits = CODE_LENGTH_EXTRA[symbol]
+              if (bits + extraBits > bitCount) {
+                this.lengthIndex = index
+                break main
+              }
+              const extra = (bitBuffer >>> bits) & ((1 << extraBits) - 1)
+              bitBuffer >>>= bits + extraBits
+              bitCount -= bits + extraBits
+              if (symbol < 16) {
+                lengths[index++] = symbol
+                continue
+              }
+              let value = 0
+              let repeat = 0
+              if (symbol === 16) {
+                if (index === 0) {
+                  throw new DeflateError(
+                    'DEFLATE_INVALID_LENGTH_REPEAT',
+                    'a length repeat with no previous length',
+                  )
+                }
+                value = lengths[index - 1]
+                repeat = 3 + extra
+              } else {
+                repeat = (symbol === 17 ? 3 : 11) + extra
+              }
+              if (index + repeat > total) {
+                throw new DeflateError(
+                  'DEFLATE_INVALID_LENGTH_REPEAT',
+                  'a length repeat runs past the last code',
+                )
+              }
+              lengths.fill(value, index, index + repeat)
+              index += repeat
             }
-            bitBuffer = 0
-            bitCount = 0
+            if (lengths[END_OF_BLOCK] === 0) {
+              throw new DeflateError(
+                'DEFLATE_MISSING_END_OF_BLOCK',
+                'the literal/length code has no end-of-block code',
+              )
+            }
+            this.literalRoot = buildDecodeTable(
+              lengths,
+              0,
+              this.literalCount,
+              TABLE_LITERALS,
+              this.dynamicLiteralTable,
+              LITERAL_ROOT_BITS,
+            )
+            this.distanceRoot = buildDecodeTable(
+              lengths,
+              this.literalCount,
+              this.distanceCount,
+              TABLE_DISTANCES,
+              this.dynamicDistanceTable,
+              DISTANCE_ROOT_BITS,
+            )
+            this.literalTable = this.dynamicLiteralTable
+            this.distanceTable = this.dynamicDistanceTable
+            state = LENGTH
+            break
           }
-          break main
+
+          case LENGTH:
+          case DISTANCE:
+          case DISTANCE_EXTRA: {
+            const literalTable = this.literalTable
+            const literalRoot = this.literalRoot
+            const literalMask = (1 << literalRoot) - 1
+            const distanceTable = this.distanceTable
+            const distanceRoot = this.distanceRoot
+            const distanceMask = (1 << distanceRoot) - 1
+            let length = this.pendingLength
+            let distanceBase = this.pendingDistanceBase
+            let distanceExtra = this.pendingDistanceExtra
+            let phase: number = state
+            for (;;) {
+              // decodeFast needs bitCount below 32 (a match with no distance extra bits may leave 32).
+              if (
+                phase === LENGTH &&
+                bitCount < 32 &&
+                end - position >= FAST_INPUT &&
+                outPosition <= limitPosition - MAX_MATCH
+              ) {
+                this.bitBuffer = bitBuffer
+                this.bitCount = bitCount
+                this.outPosition = outPosition
+                outPosition = -1
+                position = this.decodeFast(input, position, end)
+                bitBuffer = this.bitBuffer
+                bitCount = this.bitCount
+                outPosition = this.outPosition
+                window = this.window as Uint8Array
+                roomEnd = this.capacity - MAX_MATCH
+                limitPosition = this.limitTotal - this.droppedBytes
+                if (this.state !== LENGTH) {
+                  phase = this.state
+                  break
+                }
+              }
+              if (bitCount <= 16 && position + 1 < end) {
+                bitBuffer |= (input[position] | (input[position + 1] << 8)) << bitCount
+                position += 2
+                bitCount += 16
+              }
+              while (bitCount <= 24 && position < end) {
+                bitBuffer |= input[position++] << bitCount
+                bitCount += 8
+              }
+              if (phase === LENGTH) {
+                if (outPosition > roomEnd) {
+                  this.outPosition = outPosition
+                  this.makeRoom(end - position)
+                  outPosition = this.outPosition
+                  window = this.window as Uint8Array
+                  roomEnd = this.capacity - MAX_MATCH
+                  limitPosition = this.limitTotal - this.droppedBytes
+                }
+                let entry = literalTable[bitBuffer & literalMask]
+                if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
+                  entry =
+                    literalTable[
+                      (entry >>> 11) + ((bitBuffer >>> literalRoot) & ((1 << ((entry >>> 7) & 15)) - 1))
+                    ]
+                }
+                const bits = entry & 15
+                const kind = entry & ENTRY_KIND_MASK
+                if (kind === KIND_LITERAL) {
+                  if (bits > bitCount) break
+                  bitBuffer >>>= bits
+                  bitCount -= bits
+                  if (outPosition >= limitPosition) throw this.outputLimitError()
+                  window[outPosition++] = entry >>> 11
+                  continue
+                }
+                if (kind === KIND_BASE) {
+                  const extraBits = (entry >>> 7) & 15
+                  if (bits + extraBits > bitCount) break
+                  length = (entry >>> 11) + ((bitBuffer >>> bits) & ((1 << extraBits) - 1))
+                  bitBuffer >>>= bits + extraBits
+                  bitCount -= bits + extraBits
+                  phase = DISTANCE
+                  while (bitCount <= 24 && position < end) {
+                    bitBuffer |= input[position++] << bitCount
+                    bitCount += 8
+                  }
+                } else {
+                  if (bits > bitCount) break
+                  if (kind === KIND_END_OF_BLOCK) {
+                    bitBuffer >>>= bits
+                    bitCount -= bits
+                    phase = this.lastBlock ? END : HEADER
+                    break
+                  }
+                  throw new DeflateError('DEFLATE_INVALID_SYMBOL', 'invalid literal/length code')
+                }
+              }
+              if (phase === DISTANCE) {
+                let entry = distanceTable[bitBuffer & distanceMask]
+                if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
+                  entry =
+                    distanceTable[
+                      (entry >>> 11) + ((bitBuffer >>> distanceRoot) & ((1 << ((entry >>> 7) & 15)) - 1))
+                    ]
+                }
+                const bits = entry & 15
+                if (bits > bitCount) break
+                if ((entry & ENTRY_KIND_MASK) === KIND_INVALID) {
+                  throw new DeflateError('DEFLATE_INVALID_DISTANCE', 'invalid distance code')
+                }
+                bitBuffer >>>= bits
+                bitCount -= bits
+                distanceBase = entry >>> 11
+                distanceExtra = (entry >>> 7) & 15
+                phase = DISTANCE_EXTRA
+                while (bitCount <= 24 && position < end) {
+                  bitBuffer |= input[position++] << bitCount
+                  bitCount += 8
+                }
+              }
+              if (distanceExtra > bitCount) break
+              const distance = distanceBase + (bitBuffer & ((1 << distanceExtra) - 1))
+              bitBuffer >>>= distanceExtra
+              bitCount -= distanceExtra
+              phase = LENGTH
+              if (distance > outPosition || distance > windowSize) {
+                throw distanceError(distance, windowSize)
+              }
+              if (outPosition + length > limitPosition) throw this.outputLimitError()
+              let from = outPosition - distance
+              if (length >= 32 && distance >= length) {
+                window.copyWithin(outPosition, from, from + length)
+                outPosition += length
+              } else {
+                // Every match is at least 3 bytes; byte by byte keeps overlapping copies right.
+                const stop = outPosition + length
+                window[outPosition] = window[from]
+                window[outPosition + 1] = window[from + 1]
+                window[outPosition + 2] = window[from + 2]
+                outPosition += 3
+                from += 3
+                while (outPosition < stop) window[outPosition++] = window[from++]
+              }
+            }
+            this.pendingLength = length
+            this.pendingDistanceBase = distanceBase
+            this.pendingDistanceExtra = distanceExtra
+            state = phase
+            // The loop ends at a block's end (go on) or when the input is exhausted (wait for more).
+            if (phase === LENGTH || phase === DISTANCE || phase === DISTANCE_EXTRA) break main
+            break
+          }
+
+          default: {
+            // END: padding bits of the last byte are ignored; any further byte is an error.
+            const skip = bitCount & 7
+            bitBuffer >>>= skip
+            bitCount -= skip
+            if (bitCount > 0 || position < end) {
+              if (!this.ignoreDataAfterEnd) {
+                throw new DeflateError('DEFLATE_DATA_AFTER_END', 'data after the end of the final block')
+              }
+              bitBuffer = 0
+              bitCount = 0
+            }
+            break main
+          }
         }
       }
+    } catch (error) {
+      if (outPosition >= 0) this.outPosition = outPosition
+      throw error
     }
     this.state = state
     this.bitBuffer = bitBuffer

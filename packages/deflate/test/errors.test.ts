@@ -1,4 +1,4 @@
-import { constants, deflateRawSync } from 'node:zlib'
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Random } from '../../crypto/test/random.ts'
@@ -353,5 +353,61 @@ test('arguments: a non-Uint8Array chunk is a TypeError, bad options a RangeError
   }
   new Inflater({ maxOutput: Number.POSITIVE_INFINITY, windowBits: 8 })
 })
+
+/** Everything an inflater hands out for `pieces`: the chunks it returned, then what its error carried. */
+function outputAndError(pieces: Uint8Array[]): { bytes: Uint8Array; code: string | null } {
+  const inflater = new Inflater()
+  const out: Uint8Array[] = []
+  for (const piece of pieces) {
+    try {
+      out.push(...inflater.push(piece))
+    } catch (error) {
+      assert.instance(error, DeflateError)
+      out.push(...(error as DeflateError).output)
+      // Thrown again until reset(), with nothing more to hand out.
+      try {
+        inflater.push(new Uint8Array(1))
+      } catch (again) {
+        assert.is(again, error)
+        assert.equal((again as DeflateError).output, [])
+      }
+      return { bytes: concat(out), code: (error as DeflateError).code }
+    }
+  }
+  return { bytes: concat(out), code: null }
+}
+
+test('a DeflateError carries the bytes decoded before it, the same whatever the chunking', () => {
+  // Found by the fuzzer: 24 bytes of fixed-code output, then a distance beyond them. The fast
+  // loop used to lose its output when it threw, so a whole push handed out nothing while a push
+  // cut early handed out the 24 bytes. zlib decodes the same 24 bytes first.
+  const tooFar = Uint8Array.from(
+    Buffer.from(
+      '3a3cfff0fcc32bd161461f24d7851f24d7851f24d7851f17e4b62c17e4b62ccbba83581bca7aa7ff722ebe4bbf7cba7cd37cba7cd37cba7cd37cba7cd37c',
+      'hex',
+    ),
+  )
+  const truth = inflateRawSyncPrefix(tooFar, 13)
+  assert.is(truth.length, 24)
+  // A stored block of text, then a block of the reserved type 3.
+  const stored = concat([bytes(0x00, 0x05, 0x00, 0xfa, 0xff), ascii('hello'), bytes(0x07)])
+  for (const [data, code, expected] of [
+    [tooFar, 'DEFLATE_DISTANCE_TOO_FAR', truth],
+    [stored, 'DEFLATE_INVALID_BLOCK_TYPE', ascii('hello')],
+  ] as const) {
+    const chunkings = [[data], byteByByte(data)]
+    for (let cut = 1; cut < data.length; cut++) chunkings.push([data.subarray(0, cut), data.subarray(cut)])
+    for (const pieces of chunkings) {
+      const result = outputAndError(pieces.map((piece) => piece.slice()))
+      assert.is(result.code, code)
+      assert.ok(equalBytes(result.bytes, expected), `${pieces.length} pieces`)
+    }
+  }
+})
+
+/** What zlib decodes from the first `n` bytes of a raw stream (a sync flush, no error). */
+function inflateRawSyncPrefix(data: Uint8Array, n: number): Uint8Array {
+  return new Uint8Array(inflateRawSync(data.subarray(0, n), { finishFlush: constants.Z_SYNC_FLUSH }))
+}
 
 test.run()

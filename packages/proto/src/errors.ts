@@ -68,10 +68,17 @@ export class HandshakeError extends WebSocketError {
 export class ExtensionError extends Error {
   readonly closeCode: number
   readonly code: string
-  constructor(code: string, closeCode: number, message: string) {
+  /**
+   * Message bytes the extension decoded before it failed: the receiver takes them (checking
+   * them as usual) before it fails the connection, so the close code does not depend on where
+   * the input was cut into chunks.
+   */
+  readonly output: readonly Uint8Array[]
+  constructor(code: string, closeCode: number, message: string, output: readonly Uint8Array[] = []) {
     super(message)
     this.name = 'ExtensionError'
     this.code = code
     this.closeCode = closeCode
+    this.output = output
   }
 }

@@ -272,6 +272,7 @@ class DeflateCodec implements Extension {
         'WS_ERR_INVALID_COMPRESSED_DATA',
         1007,
         'invalid compressed data: the message ends inside a DEFLATE block',
+        output,
       )
     }
     // A final block (RFC 7692 7.2.3.4) ends the peer's DEFLATE stream: the next message starts a
@@ -320,12 +321,14 @@ class DeflateCodec implements Extension {
           'WS_ERR_MESSAGE_TOO_BIG',
           1009,
           'compressed message inflates past the message size limit',
+          error.output,
         )
       }
       throw new ExtensionError(
         'WS_ERR_INVALID_COMPRESSED_DATA',
         1007,
         `invalid compressed data: ${error.message}`,
+        error.output,
       )
     }
   }

@@ -403,8 +403,11 @@ export class Receiver {
   }
 
   private extensionFailed(error: unknown): void {
-    if (error instanceof ExtensionError) this.failed(error.closeCode, error.code, error.message)
-    else this.failed(1011, 'WS_ERR_EXTENSION_FAILED', 'an extension failed unexpectedly')
+    if (error instanceof ExtensionError) {
+      // What was decoded before the failure is checked first (invalid UTF-8 in it wins).
+      for (const part of error.output) if (!this.accept(part)) return
+      this.failed(error.closeCode, error.code, error.message)
+    } else this.failed(1011, 'WS_ERR_EXTENSION_FAILED', 'an extension failed unexpectedly')
   }
 
   private failed(closeCode: number, code: string, message: string): false {
