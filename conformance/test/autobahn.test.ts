@@ -44,7 +44,9 @@ for (const role of ['server', 'client'] as const) {
       results.filter((r) => r.behavior === 'INFORMATIONAL').map((r) => r.id),
       INFORMATIONAL,
     )
-    // What the informational cases did: close codes 5000 and 65535 get 1002, as from ws.
+    // What the informational cases did: the messages before the close were echoed (7.1.6);
+    // close codes 5000 and 65535 get 1002, as from ws.
+    assert.equal(results.find((r) => r.id === '7.1.6')?.received, ['text 262144 B', 'text 12 B'])
     assert.equal(
       results.filter((r) => r.id.startsWith('7.13.')).map((r) => r.remoteCloseCode),
       [1002, 1002],
@@ -340,6 +342,7 @@ const sample = (
   duration: 12,
   result: `result of ${id}`,
   resultClose: 'closed',
+  received: id === '7.13.1' ? ['text 12 B'] : [],
 })
 
 report(
@@ -379,7 +382,7 @@ report(
     assert.match(md, /\| 1\.1\.1 \| ws \| client \| FAILED \| WRONG CODE \| 1000 \| result of 1\.1\.1 \|/)
     assert.match(md, /\| 6\.4\.1 \| ws \| client \| NON-STRICT \|/)
     assert.not.match(md, /\| 1\.1\.1 \| ours \| server \| OK/)
-    assert.match(md, /\| 7\.13\.1 \| ours \| server \| 1000 \| result of 7\.13\.1 \|/)
+    assert.match(md, /\| 7\.13\.1 \| ours \| server \| text 12 B \| 1000 \| result of 7\.13\.1 \|/)
     assert.match(md, /\| 9\.1\.1 \| 12 \| {2}\|/)
     const json = JSON.parse(toJson(runs, info))
     assert.is(json.agents.ours.roles.server['7.13.1'].behavior, 'INFORMATIONAL')

@@ -158,12 +158,13 @@ export function toMarkdown(runs: readonly AgentRun[], info: RunInfo): string {
       '(close codes 5000 and 65535, outside every range the RFC defines).',
   )
   out.push('')
-  out.push('| case | agent | role | their close code | result |')
-  out.push('| --- | --- | --- | --- | --- |')
+  out.push('| case | agent | role | what came back before the close | their close code | result |')
+  out.push('| --- | --- | --- | --- | --- | --- |')
   for (const run of runs) {
     for (const r of run.results.filter((x) => x.behavior === 'INFORMATIONAL')) {
+      const back = r.received.length === 0 ? 'nothing' : r.received.join(', ')
       out.push(
-        `| ${r.id} | ${run.agent} | ${run.role} | ${r.remoteCloseCode ?? 'none'} | ${escapeCell(r.result)} |`,
+        `| ${r.id} | ${run.agent} | ${run.role} | ${back} | ${r.remoteCloseCode ?? 'none'} | ${escapeCell(r.result)} |`,
       )
     }
   }

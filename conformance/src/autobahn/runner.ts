@@ -10,6 +10,7 @@ import type {
   BehaviorClose,
   Case,
   CaseEntry,
+  CaseEvent,
   DeflateAccept,
   DeflateOffer,
   ParsedOffer,
@@ -36,8 +37,17 @@ export interface CaseResult {
   duration: number
   result: string
   resultClose: string
+  /** What the fuzzer recorded, in short ("text 12 B", "pong 4 B", "timeout A"). */
+  received: string[]
   /** A rule the implementation broke that made the fuzzer fail the connection. */
   violation?: string
+}
+
+function describe(event: CaseEvent): string {
+  if (event[0] === 'timeout') return `timeout ${event[1]}`
+  const bytes = typeof event[1] === 'string' ? new TextEncoder().encode(event[1]).length : event[1].length
+  if (event[0] === 'message') return `${event[2] ? 'binary' : 'text'} ${bytes} B`
+  return `${event[0]} ${bytes} B`
 }
 
 const HANDSHAKE_TIMEOUT_MS = 5000
@@ -235,6 +245,7 @@ async function settle(
     duration: Math.round(performance.now() - started),
     result: kase.result,
     resultClose: kase.resultClose,
+    received: kase.received.map(describe),
   }
   if (violation !== undefined) result.violation = violation
   return result
@@ -391,6 +402,7 @@ export async function runClientRole(
         duration: Math.round(performance.now() - started),
         result: `the client never sent its opening handshake${error instanceof Error ? `: ${error.message}` : ''}`,
         resultClose: 'no connection',
+        received: [],
       }
     } else {
       outcome = first === 'client ended' ? await result : first
