@@ -2,8 +2,8 @@
  * permessage-deflate echo over 127.0.0.1: our client and server against ws's client and server,
  * one connection each, `window` messages in flight, with context takeover (both defaults).
  * Both sides compress every message: `threshold: 0` on all four ends (ours defaults to 1 KiB,
- * ws to 1 KiB). Window bits are each stack's defaults: ours negotiates 12 bits for the server's
- * compressor and the client's (server default), ws uses 15 both ways.
+ * ws to 1 KiB). Window bits are each stack's defaults: our server compresses with 14 bits and
+ * lets the client use 13 (server defaults), ws uses 15 both ways.
  *
  * Messages: distinct, deterministic JSON events of about 200 B and 2 KiB, sent as text. Before
  * timing, a fresh connection on each side echoes the same sequence of messages, checked exactly,

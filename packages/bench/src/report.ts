@@ -271,8 +271,9 @@ Our client and server against ws's client and server (each server in its own chi
 ${DEFLATE_ECHO_CONFIG.window} messages in flight, distinct deterministic JSON events (chat lines, presence, orders,
 metrics; the ~2 KiB ones are batches of events) sent as text. Every message is compressed on
 both sides: \`threshold: 0\` on all four ends (both default to 1 KiB). Otherwise each stack's
-defaults: context takeover, level 6, memLevel 8; window bits: ours negotiates 12 for the
-server's compressor and for the client's (\`client_max_window_bits=12\`), ws uses 15 both ways.
+defaults: context takeover, level 6; ours: the server compresses with 14-bit windows and memLevel
+4 and lets the client use 13 bits (\`client_max_window_bits=13\`), its client memLevel 8; ws: 15
+bits both ways, memLevel 8.
 Wire bytes: a fresh connection per side echoes the same messages once, checked exactly, and the
 TCP socket's byte counts (frame headers and masks included, handshake excluded) are reported;
 below 1 means ours sent fewer bytes.

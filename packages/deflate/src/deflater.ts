@@ -22,9 +22,16 @@ export interface DeflaterOptions {
 
 const EMPTY = new Uint8Array(0)
 
+/**
+ * One block writer for every compressor: it holds only the scratch tables of the block being
+ * written, and a block is written in one synchronous call, so sharing it saves each compressor
+ * (each compressing connection) about 5 KB.
+ */
+let sharedBlockWriter: BlockWriter | null = null
+
 export class Deflater {
   private readonly matchFinder: MatchFinder
-  private readonly blockWriter = new BlockWriter()
+  private readonly blockWriter = (sharedBlockWriter ??= new BlockWriter())
   private readonly writer = new BitWriter()
   private readonly storedOnly: boolean
   private finished = false

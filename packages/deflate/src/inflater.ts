@@ -144,7 +144,9 @@ export class Inflater {
 
   constructor(options: InflaterOptions = {}) {
     this.windowSize = 1 << windowBitsOption(options.windowBits)
-    this.capacity = this.windowSize + Math.max(this.windowSize, MINIMUM_SLACK)
+    // Room for half a window of new output beyond the window (at least MINIMUM_SLACK): memory
+    // per connection matters more than the extra copy each time that room fills.
+    this.capacity = this.windowSize + Math.max(this.windowSize >> 1, MINIMUM_SLACK)
     this.defaultLimit = outputLimitOption(options.maxOutput)
     this.limitTotal = this.defaultLimit
     this.ignoreDataAfterEnd = options.ignoreDataAfterEnd === true

@@ -245,4 +245,32 @@ test('zlib-compressed and our compressed data agree on content for every memLeve
   }
 })
 
+test('compressors used in turn (they share one block writer) give what each gives alone', () => {
+  const inputs = [textCorpus(200_000), jsonCorpus(200_000)]
+  const alone = inputs.map((input) => {
+    const deflater = new Deflater({ windowBits: 12 })
+    const out: Uint8Array[] = []
+    for (let at = 0; at < input.length; at += 7_000) {
+      deflater.write(input.subarray(at, at + 7_000))
+      out.push(deflater.syncFlush())
+    }
+    return concat(out)
+  })
+  const deflaters = inputs.map(() => new Deflater({ windowBits: 12 }))
+  const outs: Uint8Array[][] = [[], []]
+  for (let at = 0; at < 200_000; at += 7_000) {
+    for (const [i, deflater] of deflaters.entries()) {
+      deflater.write((inputs[i] as Uint8Array).subarray(at, at + 7_000))
+      ;(outs[i] as Uint8Array[]).push(deflater.syncFlush())
+    }
+  }
+  for (const [i, input] of inputs.entries()) {
+    const together = concat(outs[i] as Uint8Array[])
+    assert.ok(equalBytes(together, alone[i] as Uint8Array), `compressor ${i}`)
+    assert.ok(
+      equalBytes(new Uint8Array(inflateRawSync(together, { finishFlush: constants.Z_SYNC_FLUSH })), input),
+    )
+  }
+})
+
 test.run()

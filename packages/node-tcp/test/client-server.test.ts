@@ -23,7 +23,7 @@ messages('text, binary, > 64 KiB and fragmented messages echo back, with permess
   const { server, url, accepted } = await echoServer({ fragmentSize: 16 * 1024 })
   try {
     const client = await connect(url, { fragmentSize: 1000 })
-    assert.is(client.extensions, 'permessage-deflate; client_max_window_bits=12')
+    assert.is(client.extensions, 'permessage-deflate; client_max_window_bits=13')
     assert.is(accepted[0]?.extensions, client.extensions)
     const big = 'lorem ipsum dolor sit amet '.repeat(10_000) // 270 KB, fragmented both ways
     const binary = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7919) & 0xff)

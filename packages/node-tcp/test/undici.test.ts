@@ -84,7 +84,7 @@ undici(
       const { connection, request } = connections[0] as (typeof connections)[number]
       // undici 7 offers permessage-deflate; both sides must agree on what our server answered.
       assert.match(request.headers.get('sec-websocket-extensions') ?? '', /permessage-deflate/)
-      assert.is(connection.extensions, 'permessage-deflate; client_max_window_bits=12')
+      assert.is(connection.extensions, 'permessage-deflate; client_max_window_bits=13')
       assert.is(peer.socket.extensions, connection.extensions)
       peer.socket.close(4000, 'client done')
       const [theirs, ours] = await deadline(Promise.all([peer.closed, connection.closed]))
