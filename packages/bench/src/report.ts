@@ -302,8 +302,79 @@ checks that the outputs are identical; deflate outputs differ, so the scenario c
 decompress to the input, and the last column compares the compressed sizes (below 1 means ours is
 smaller). MB/s counts uncompressed bytes. node:zlib is native C (Chromium's zlib fork, which uses
 SIMD for hashing and CRCs); ours is pure TypeScript.
+
+${PROFILES}
 `
 }
+
+/**
+ * The targets the tables above do not meet (as of the run recorded on 2026-11-25): what
+ * \`node --cpu-prof\` and heap snapshots showed, what was changed because of them, and what would
+ * close the rest. Static text: the tables above are the numbers of each run.
+ */
+const PROFILES = `## Where the targets are not met: what the profiles show
+
+Targets: frame parsing at least 2x ws at 1 KiB and below and at least 1x ws-with-bufferutil at
+64 KiB and above; frame building at least 1.5x; text at least 1.5x; loopback echo at least 1.2x;
+permessage-deflate echo at least 10x with wire bytes within 5%; memory per idle connection at
+most ws's plain and at most half of ws's with deflate; inflate and deflate at least 0.5x zlib
+with a ratio within 5%. Met in this table: parsing at 16 B, and at every size against ws without
+bufferutil; building at 1 KiB and above without bufferutil; text except 32 B against
+bufferutil (about 1.45); wire bytes (1.02-1.05); deflate memory (about 0.47); inflate; deflate
+on text and every compressed size. The rest, with the profile behind each:
+
+- **Frame parsing of 64 KiB and 1 MiB frames against ws with bufferutil (about 0.55).** Profile
+  of 64 KiB frames in 64 KiB chunks: \`applyMask\` 48%, joining the two pieces of each frame
+  (\`MessageBuffer.finish\`: a new zeroed buffer and a copy) 20%, and 16% zero-filling a 64 KiB
+  block for the few bytes of each frame's tail, which is fixed (blocks for small pieces are now
+  sized by the bytes copied, not the message: 6%). At 1 MiB the join is 56% (a fresh 1 MiB
+  buffer per message, page faults included) and unmasking 28%. Our 32-bit XOR loop runs at
+  5-7 GB/s on its own; bufferutil's C++ loop is about twice that, and ws joins with
+  \`Buffer.allocUnsafe\` (no zero fill), which a runtime-neutral core cannot use. What would close
+  it: unmask while copying into the joined buffer (one pass instead of two), and WebAssembly
+  SIMD for the XOR (a separate, optional module, since the core is plain TypeScript).
+- **Frame building against ws with bufferutil (0.1-0.8), and 16 B and 125 B without it (0.7,
+  1.4).** At 16 B half the time is the per-frame path itself (a slab view, the header, the
+  random key from the pool, the array \`takeOutgoing\` returns), against ws's one \`Buffer\` for
+  header and payload. At 125 B \`applyMask\` is 34%: a new \`Uint32Array\` view per frame; a fused
+  byte loop was tried at that size and was slower (2.2 M against 3.7 M frames/s). At 64 KiB and
+  up ws with bufferutil masks in C++ (\`readOnly: false\` even in place, with no copy). What would
+  close it: return one buffer per message instead of an array, mask through a cached word view
+  of the slab, and SIMD for large payloads (as above).
+- **Loopback echo (servers 1.0-1.2, clients 0.9-1.0).** Profile of our server under 50 ws
+  clients: 43% \`writeBuffer\` (the write syscall) and 40% idle, our JS under 10%: the server is
+  bound by syscalls and by the load generator. Found and fixed: every send from a listener was
+  its own write; the pump now corks the socket while it delivers a batch of events, so the
+  replies to one read leave in one \`writev\` (servers went from 0.97-1.12 to 1.01-1.17). The
+  clients run in the process that generates the load, with ws's server in a child, so the same
+  syscall bound applies. What would close it: fewer, larger writes still (coalescing across
+  reads with a microtask flush) and reading larger chunks; the remaining gap is within the
+  spread of these rows (up to 20%).
+- **permessage-deflate echo (5x at 200 B, 1.5x at 2 KiB, target 10x).** Both sides compress and
+  inflate every message in the same process as the socket; the time is our DEFLATE (below:
+  0.46-0.64 of zlib's speed), against ws's per-message round trip through zlib's thread pool.
+  The larger default windows that brought the wire bytes within 5% (14-bit server compressor,
+  13-bit client windows, memLevel 4, chosen here from measurements: 12-bit windows were 1.13
+  and 1.08 of ws's bytes) cost about 10% of compression speed in isolation; this table's ratio
+  (down from 9x and 2.5x in the previous run, with a spread of up to 109% on ws's side) is
+  mostly that noise, and an in-process A/B of the old and new defaults measured the same rate.
+  What would close it: a faster deflater (next item), and a cheaper path for small messages
+  (reusing Huffman tables between messages instead of a dynamic block per message).
+- **Memory per idle plain connection (RSS 1.85x, heap 1.8x ws).** A heap snapshot of a server
+  with 2,000 connections, per connection: the pump (\`Connection\`, its promise, queue and six
+  listener closures, about 1.5 KB), the core and its receiver (six sink closures, two small typed
+  arrays, the message buffer: about 1.5 KB) and about 1 KB of array backing stores. Found and
+  fixed: each connection kept its whole handshake alive (parser, header strings, timer,
+  closures) through the closure that untracks it: heap 8.5 -> 5.2 KiB, RSS 24.4 -> 16.1 KiB.
+  What would close the rest: one object for the core's receiver callbacks instead of closures,
+  one typed array for the header scratch and mask key, lazily created queues and promise, and
+  listeners on the socket through one bound handler object.
+- **Deflate on JSON (0.46 of zlib).** Profile: the lazy matcher 67-73% (hash-chain walk and
+  match compare), filling the window 8-13%. Comparing four bytes at a time in the match loop was
+  tried and changed nothing (33.7 -> 33.9 MB/s), so the cost is the number of chain candidates
+  visited, where Chromium's zlib uses a SIMD CRC hash. What would close it: zlib-ng style
+  matching (a better hash and fewer candidates per position) for levels up to 6.
+`
 
 /** The installed ws version, for the report. */
 function wsVersion(): string {
