@@ -239,6 +239,54 @@ export abstract class Case {
   }
 }
 
+/** The fuzzer closes normally (1000) and the closing handshake must complete. */
+export const normalClose = (): ExpectedClose => ({
+  closedByMe: true,
+  closeCode: [CloseStatus.NORMAL],
+  requireClean: true,
+})
+
+/** The implementation must fail the connection with 1002 (or just drop TCP). */
+export const protocolFailure = (): ExpectedClose => ({
+  closedByMe: false,
+  closeCode: [CloseStatus.PROTOCOL_ERROR],
+  requireClean: false,
+})
+
+/** A case whose `onOpen` runs a script: expectations and what the fuzzer sends. */
+export class ScriptedCase extends Case {
+  constructor(private readonly script: (c: ScriptedCase) => void) {
+    super()
+  }
+
+  override onOpen(): void {
+    this.script(this)
+  }
+}
+
+/** A case in which the implementation must fail the connection (1002) within a second. */
+export class ProtocolFailureCase extends Case {
+  constructor(private readonly script: (c: ProtocolFailureCase) => void) {
+    super()
+  }
+
+  override onOpen(): void {
+    this.expectedClose = protocolFailure()
+    this.script(this)
+    this.p.killAfter(1)
+  }
+}
+
+/** A registry entry for a scripted case. */
+export function scriptedEntry(
+  id: string,
+  description: string,
+  expectation: string,
+  script: (c: ScriptedCase) => void,
+): CaseEntry {
+  return { id, description, expectation, create: () => new ScriptedCase(script) }
+}
+
 /** One case in the registry: its id ("1.1.1"), texts, and a factory for a fresh instance. */
 export interface CaseEntry {
   id: string

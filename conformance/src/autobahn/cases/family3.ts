@@ -1,18 +1,6 @@
 // Autobahn family 3 (Reserved Bits): frames with RSV bits set while no extension gives them a
 // meaning must fail the connection (1002). Ports `case3_*.py`.
-import { Case, type CaseEntry, CloseStatus, type SendFrameOptions } from '../case.ts'
-
-class ReservedBitsCase extends Case {
-  constructor(private readonly script: (c: ReservedBitsCase) => void) {
-    super()
-  }
-
-  override onOpen(): void {
-    this.expectedClose = { closedByMe: false, closeCode: [CloseStatus.PROTOCOL_ERROR], requireClean: false }
-    this.script(this)
-    this.p.killAfter(1)
-  }
-}
+import { type CaseEntry, ProtocolFailureCase, type SendFrameOptions } from '../case.ts'
 
 const ECHO_THEN_FAIL =
   'Echo for first message is received, but then connection is failed immediately, since RSV must be 0, when no extension defining RSV meaning has been negotiated. The Pong is not received.'
@@ -30,7 +18,7 @@ function textThenReserved(
     description: `Send small text message, then send again with <b>RSV = ${rsv}</b>, then send Ping.${how}`,
     expectation: ECHO_THEN_FAIL,
     create: () =>
-      new ReservedBitsCase((c) => {
+      new ProtocolFailureCase((c) => {
         const payload = 'Hello, world!'
         c.expected.OK = [['message', payload, false]]
         c.expected['NON-STRICT'] = []
@@ -53,7 +41,7 @@ function reservedFrame(
     description,
     expectation,
     create: () =>
-      new ReservedBitsCase((c) => {
+      new ProtocolFailureCase((c) => {
         c.expected.OK = []
         c.p.sendFrame({ ...frame })
       }),

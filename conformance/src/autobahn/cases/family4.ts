@@ -1,18 +1,6 @@
 // Autobahn family 4 (Opcodes): frames with reserved data (3-7) or control (11-15) opcodes must
 // fail the connection (1002). Ports `case4_1_*.py` and `case4_2_*.py`.
-import { Case, type CaseEntry, CloseStatus } from '../case.ts'
-
-class ReservedOpcodeCase extends Case {
-  constructor(private readonly script: (c: ReservedOpcodeCase) => void) {
-    super()
-  }
-
-  override onOpen(): void {
-    this.expectedClose = { closedByMe: false, closeCode: [CloseStatus.PROTOCOL_ERROR], requireClean: false }
-    this.script(this)
-    this.p.killAfter(1)
-  }
-}
+import { type CaseEntry, ProtocolFailureCase } from '../case.ts'
 
 const ECHO_THEN_FAIL =
   'Echo for first message is received, but then connection is failed immediately, since reserved opcode frame is used. A Pong is not received.'
@@ -24,7 +12,7 @@ function reservedAlone(id: string, kind: string, opcode: number, withPayload: bo
     description: `Send frame with reserved ${kind} <b>Opcode = ${opcode}</b>${withPayload ? ' and non-empty payload' : ''}.`,
     expectation: 'The connection is failed immediately.',
     create: () =>
-      new ReservedOpcodeCase((c) => {
+      new ProtocolFailureCase((c) => {
         c.expected.OK = []
         c.p.sendFrame(withPayload ? { opcode, payload: 'reserved opcode payload' } : { opcode })
       }),
@@ -44,7 +32,7 @@ function reservedAfterText(
     description: `Send small text message, then send frame with reserved ${kind} <b>Opcode = ${opcode}</b>${withPayload ? ' and non-empty payload' : ''}, then send Ping.`,
     expectation: ECHO_THEN_FAIL,
     create: () =>
-      new ReservedOpcodeCase((c) => {
+      new ProtocolFailureCase((c) => {
         const payload = 'Hello, world!'
         const chop = octetWise ? { chopsize: 1 } : {}
         c.expected.OK = [['message', payload, false]]

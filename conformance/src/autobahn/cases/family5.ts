@@ -1,37 +1,9 @@
 // Autobahn family 5 (Fragmentation): fragmented control frames, fragmented text messages
 // (whole, per-frame and octet-wise writes), pings inside a message, stray continuations.
 // Ports `case5_*.py`.
-import { Case, type CaseEntry, CloseStatus, type ExpectedClose } from '../case.ts'
+import { type CaseEntry, normalClose, protocolFailure, scriptedEntry } from '../case.ts'
 
-class ScriptedCase extends Case {
-  constructor(private readonly script: (c: ScriptedCase) => void) {
-    super()
-  }
-
-  override onOpen(): void {
-    this.script(this)
-  }
-}
-
-const normalClose = (): ExpectedClose => ({
-  closedByMe: true,
-  closeCode: [CloseStatus.NORMAL],
-  requireClean: true,
-})
-const protocolFailure = (): ExpectedClose => ({
-  closedByMe: false,
-  closeCode: [CloseStatus.PROTOCOL_ERROR],
-  requireClean: false,
-})
-
-function entry(
-  id: string,
-  description: string,
-  expectation: string,
-  script: (c: ScriptedCase) => void,
-): CaseEntry {
-  return { id, description, expectation, create: () => new ScriptedCase(script) }
-}
+const entry = scriptedEntry
 
 type Chop = 'one' | 'frame' | 'octet'
 const chopOptions = (chop: Chop): { sync?: boolean; chopsize?: number } =>

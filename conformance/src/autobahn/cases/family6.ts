@@ -1,7 +1,7 @@
 // Autobahn family 6 (UTF-8 Handling): empty fragments, valid UTF-8 split anywhere, invalid UTF-8
 // (which must fail the connection with 1007, fast), and the sequences of Markus Kuhn's UTF-8
 // decoder test file. Ports `case6_1_*.py` .. `case6_4_*.py` and `case6_x_x.py`.
-import { Case, type CaseEntry, CloseStatus, type ExpectedClose } from '../case.ts'
+import { Case, type CaseEntry, CloseStatus, type ExpectedClose, normalClose, scriptedEntry } from '../case.ts'
 
 /** Bytes from space-separated hex pairs. */
 function hex(pairs: string): Uint8Array {
@@ -26,30 +26,8 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out
 }
 
-class ScriptedCase extends Case {
-  constructor(private readonly script: (c: ScriptedCase) => void) {
-    super()
-  }
+const entry = scriptedEntry
 
-  override onOpen(): void {
-    this.script(this)
-  }
-}
-
-function entry(
-  id: string,
-  description: string,
-  expectation: string,
-  script: (c: ScriptedCase) => void,
-): CaseEntry {
-  return { id, description, expectation, create: () => new ScriptedCase(script) }
-}
-
-const normalClose = (): ExpectedClose => ({
-  closedByMe: true,
-  closeCode: [CloseStatus.NORMAL],
-  requireClean: true,
-})
 /** The implementation must fail the connection (1007); if the fuzzer has to, it never noticed. */
 const invalidPayloadFailure = (): ExpectedClose => ({
   closedByMe: false,

@@ -1,7 +1,7 @@
 // Autobahn family 7 (Close Handling): what an endpoint does around the close handshake, close
 // frame payload lengths and values, valid, invalid and unassigned close codes. Ports
 // `case7_1_*.py`, `case7_3_*.py`, `case7_5_1.py`, `case7_7_X.py`, `case7_9_X.py`, `case7_13_*.py`.
-import { Case, type CaseEntry, CloseStatus, type ConnectionOutcome } from '../case.ts'
+import { Case, type CaseEntry, CloseStatus, type ConnectionOutcome, normalClose } from '../case.ts'
 
 /** The 7.x grading: a close code outside the accepted list fails the main verdict too. */
 class CloseCase extends Case {
@@ -63,7 +63,6 @@ function hex(pairs: string): Uint8Array {
   return Uint8Array.from(pairs.split(' '), (pair) => Number.parseInt(pair, 16))
 }
 
-const normalClose = () => ({ closedByMe: true, closeCode: [CloseStatus.NORMAL], requireClean: true })
 const protocolErrorOrDrop = () => ({
   closedByMe: true,
   closeCode: [CloseStatus.PROTOCOL_ERROR],
