@@ -74,7 +74,7 @@ const SMOKE: Record<string, { body: string; prints: string; typeProbe: string }>
       "    ws.sendText('smoke')",
       '  })',
     ].join('\n'),
-    prints: 'SMOKE permessage-deflate; client_max_window_bits=12',
+    prints: 'SMOKE permessage-deflate; client_max_window_bits=13',
     typeProbe: "export const wrong: number = m.connect('ws://127.0.0.1/')",
   },
   '@ws/node-tls': {

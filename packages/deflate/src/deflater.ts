@@ -29,9 +29,14 @@ const EMPTY = new Uint8Array(0)
  */
 let sharedBlockWriter: BlockWriter | null = null
 
+function blockWriter(): BlockWriter {
+  if (sharedBlockWriter === null) sharedBlockWriter = new BlockWriter()
+  return sharedBlockWriter
+}
+
 export class Deflater {
   private readonly matchFinder: MatchFinder
-  private readonly blockWriter = (sharedBlockWriter ??= new BlockWriter())
+  private readonly blockWriter = blockWriter()
   private readonly writer = new BitWriter()
   private readonly storedOnly: boolean
   private finished = false
