@@ -54,6 +54,9 @@ export interface ConnectionEvents {
   drain: []
 }
 
+/** Events delivered per corked write (see deliver). */
+const DELIVERY_BATCH = 4
+
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly role: 'client' | 'server'
   /** The agreed subprotocol, '' when none. */
@@ -401,13 +404,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (!this.hasListeners()) return
       let event = this.takeOrRelease()
       if (event === undefined) return
-      // Everything the listeners send while this batch is delivered leaves in one write.
+      // What the listeners send while a few events are delivered leaves in one write. The
+      // batch is bounded so that a peer that pipelines gets the first replies while the rest
+      // are still being made (two ends that each answered a whole read at once would take
+      // turns, each idle while the other works).
       const socket = this.socket
       socket.cork()
+      let batch = 0
       try {
         for (; event !== undefined; event = this.takeOrRelease()) {
           this.emitEvent(event)
           if (event.type === 'close') this.replyToClose()
+          if (++batch === DELIVERY_BATCH) {
+            batch = 0
+            socket.uncork()
+            socket.cork()
+          }
         }
       } finally {
         socket.uncork()
