@@ -351,19 +351,18 @@ on text and every compressed size. The rest, with the profile behind each:
   in a child, so the same syscall bound applies. What would close it: fewer, larger writes still
   (coalescing across reads with a microtask flush) and larger reads; the gap left is within the
   spread of these rows.
-- **permessage-deflate echo (about 5.5x at 200 B and 1.6x at 2 KiB, target 10x).** Both sides
-  compress and inflate every message in the process that owns the socket; the time is our
-  DEFLATE (below: 0.46-0.65 of zlib's speed), against ws's per-message round trip through
-  zlib's thread pool. The default windows were enlarged to bring the wire bytes within 5%
+- **permessage-deflate echo (10.05x at 200 B in this run, spreads of 22% and 66%; 2.8x at 2 KiB; target 10x).** Both sides compress and inflate every message in
+  the process that owns the socket; the time is our DEFLATE (below: 0.46-0.65 of zlib's
+  speed), against ws's per-message round trip through zlib's thread pool. Found and fixed: after
+  the pump began corking its replies, two of our ends echoing each other took turns (each
+  answered a whole read in one write and then sat idle while the other worked: both processes
+  about 50% idle in the profile), and this row fell from 9.0x to 5.3-5.9x in three runs; the
+  corked batch is now four events, which restored the overlap (25 k -> 36-52 k messages/s in a
+  two-process test). The default windows were enlarged to bring the wire bytes within 5%
   (14-bit server compressor, 13-bit client windows, memLevel 4, chosen from measurements:
-  12-bit windows gave 1.13 and 1.08 of ws's bytes); in isolation that costs about 10% of
-  compression speed. The run recorded before the change measured 9.0x and 2.5x; three runs after
-  it measured 5.3-5.9x and 1.5-1.8x. In one process (our client and server, 16 messages in
-  flight, about 200 B of JSON) the old and new window defaults measured the same rate, and the
-  current code runs 46-49 k messages/s against 36-39 k for the code of that earlier run, so the
-  drop in this two-process table is not explained yet: the next step is a profile of both of
-  its processes. What would close the target: a faster deflater (last item) and a cheaper path
-  for small messages (reusing Huffman tables between messages instead of a dynamic block each).
+  12-bit windows gave 1.13 and 1.08 of ws's bytes), which costs about 10% of compression speed
+  in isolation. What would close the rest: a faster deflater (last item) and a cheaper path for
+  small messages (reusing Huffman tables between messages instead of a dynamic block each).
 - **Memory per idle plain connection (RSS 1.85x, heap 1.8x ws).** A heap snapshot of a server
   with 2,000 connections, per connection: the pump (\`Connection\`, its promise, queue and six
   listener closures, about 1.5 KB), the core and its receiver (six sink closures, two small typed
