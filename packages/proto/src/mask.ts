@@ -9,7 +9,7 @@ const keyBytes = /* @__PURE__ */ new Uint8Array(4)
 const keyWord = /* @__PURE__ */ new Uint32Array(keyBytes.buffer)
 
 /** Below this many bytes, the byte loop beats creating a word view. */
-const WORD_THRESHOLD = 32
+const WORD_THRESHOLD = 64
 
 /** XORs `data` in place with `key` (4 bytes), starting at key byte `phase` (0-3). */
 export function applyMask(data: Uint8Array, key: Uint8Array, phase: number): void {
