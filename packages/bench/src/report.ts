@@ -376,7 +376,7 @@ with the profile behind each:
   12-bit windows gave 1.13 and 1.08 of ws's bytes), which costs about 10% of compression speed
   in isolation. What would close the rest: a faster deflater (last item) and a cheaper path for
   small messages (reusing Huffman tables between messages instead of a dynamic block each).
-- **Memory per idle plain connection (RSS 1.85x, heap 1.8x ws).** A heap snapshot of a server
+- **Memory per idle plain connection (RSS 1.9-2.0x, heap 1.8x ws).** A heap snapshot of a server
   with 2,000 connections, per connection: the pump (\`Connection\`, its promise, queue and six
   listener closures, about 1.5 KB), the core and its receiver (six sink closures, two small typed
   arrays, the message buffer: about 1.5 KB) and about 1 KB of array backing stores. Found and
