@@ -329,7 +329,7 @@ with the profile behind each:
   1 KiB frames in 64 KiB chunks: \`applyMask\` 59%, the frame parser 13%, the payload views 7%.
   Every frame lies within one chunk, so nothing is copied: the gap is the unmasking speed alone
   (next item).
-- **Frame parsing of 64 KiB and 1 MiB frames against ws with bufferutil (about 0.55).** Profile
+- **Frame parsing of 64 KiB and 1 MiB frames against ws with bufferutil (0.51-0.57).** Profile
   of 64 KiB frames in 64 KiB chunks: \`applyMask\` 48%, joining the two pieces of each frame
   (\`MessageBuffer.finish\`: a new zeroed buffer and a copy) 20%, and 16% zero-filling a 64 KiB
   block for the few bytes of each frame's tail, which is fixed (blocks for small pieces are now
@@ -339,7 +339,7 @@ with the profile behind each:
   \`Buffer.allocUnsafe\` (no zero fill), which a runtime-neutral core cannot use. What would close
   it: unmask while copying into the joined buffer (one pass instead of two), and WebAssembly
   SIMD for the XOR (a separate, optional module, since the core is plain TypeScript).
-- **Frame building against ws with bufferutil (0.1-0.8), and 16 B and 125 B without it (0.7,
+- **Frame building against ws with bufferutil (0.09-0.84), and 16 B and 125 B without it (0.7-0.8,
   1.4).** At 16 B half the time is the per-frame path itself (a slab view, the header, the
   random key from the pool, the array \`takeOutgoing\` returns), against ws's one \`Buffer\` for
   header and payload. At 125 B \`applyMask\` is 34%: a new \`Uint32Array\` view per frame; a fused
