@@ -3,6 +3,7 @@
 // back as events, and is graded twice when the TCP connection is gone: `behavior` compares the
 // recorded events with the expected ones, `behaviorClose` checks who closed, how and with which
 // code. Cases are written against this interface only; they never see a socket.
+import { bytesOf } from '../bytes.ts'
 
 /** What the fuzzer records. Payloads are bytes; a string stands for its UTF-8 encoding. */
 export type CaseEvent =
@@ -127,11 +128,7 @@ export const CloseStatus = {
   INTERNAL_ERROR: 1011,
 } as const
 
-const encoder = new TextEncoder()
-
-export function bytesOf(value: Uint8Array | string): Uint8Array {
-  return typeof value === 'string' ? encoder.encode(value) : value
-}
+export { bytesOf }
 
 function sameBytes(a: Uint8Array | string, b: Uint8Array | string): boolean {
   const x = bytesOf(a)

@@ -5,17 +5,9 @@
 // handshake and the TCP teardown are tracked for the close verdict.
 import type { Socket } from 'node:net'
 import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib'
+import { bytesOf, concat } from '../bytes.ts'
 import type { Case, ConnectionOutcome, Peer, PeerState, SendFrameOptions } from './case.ts'
-import {
-  applyMask,
-  concat,
-  encodeFrame,
-  FrameReader,
-  frameHeader,
-  newMaskKey,
-  repeatTo,
-  utf8,
-} from './wire.ts'
+import { applyMask, encodeFrame, FrameReader, frameHeader, newMaskKey, repeatTo } from './wire.ts'
 
 /** permessage-deflate as agreed, from the fuzzer's side. */
 export interface DeflateSettings {
@@ -235,7 +227,7 @@ export class FuzzPeer implements Peer {
   }
 
   private sendFrameNow(options: SendFrameOptions): void {
-    let payload = utf8(options.payload ?? new Uint8Array(0))
+    let payload = bytesOf(options.payload ?? new Uint8Array(0))
     if (options.payloadLen !== undefined) payload = repeatTo(payload, options.payloadLen)
     const frame = encodeFrame({
       opcode: options.opcode,
@@ -253,7 +245,7 @@ export class FuzzPeer implements Peer {
   }
 
   sendMessage(payload: Uint8Array | string, binary: boolean): void {
-    const data = utf8(payload)
+    const data = bytesOf(payload)
     const opcode = binary ? 2 : 1
     const size = this.autoFragmentSize
     this.inOrder(async () => {
@@ -299,7 +291,7 @@ export class FuzzPeer implements Peer {
     if (this.state !== 'OPEN') return
     let payload = new Uint8Array(0)
     if (code !== undefined) {
-      const text = reason === undefined ? new Uint8Array(0) : utf8(reason)
+      const text = reason === undefined ? new Uint8Array(0) : bytesOf(reason)
       payload = new Uint8Array(2 + text.length)
       payload[0] = code >>> 8
       payload[1] = code & 0xff
@@ -342,7 +334,7 @@ export class FuzzPeer implements Peer {
     this.inOrder(() => {
       const trickle = this.trickle
       if (trickle === null) throw new Error('sendMessageFrameData without beginMessageFrame')
-      const bytes = utf8(data).slice()
+      const bytes = bytesOf(data).slice()
       if (trickle.mask !== null) applyMask(bytes, trickle.mask, trickle.offset)
       trickle.offset += bytes.length
       this.write(bytes, sync)

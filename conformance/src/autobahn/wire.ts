@@ -3,12 +3,9 @@
 // It is deliberately permissive when writing (any opcode, any RSV bits, any length) and strict
 // when reading what the implementation under test sends.
 import { createHash, randomBytes } from 'node:crypto'
+import { bytesOf, concat } from '../bytes.ts'
 
-const encoder = new TextEncoder()
-
-export function utf8(value: Uint8Array | string): Uint8Array {
-  return typeof value === 'string' ? encoder.encode(value) : value
-}
+export { bytesOf, concat }
 
 /** `pattern` repeated to exactly `length` bytes. */
 export function repeatTo(pattern: Uint8Array, length: number): Uint8Array {
@@ -178,19 +175,6 @@ export class FrameReader {
     this.payload = new Uint8Array(length)
     this.payloadFilled = 0
   }
-}
-
-/** Concatenates byte arrays. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const part of parts) total += part.length
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }
 
 // --- Handshake -------------------------------------------------------------------------------

@@ -1,17 +1,8 @@
 /** Byte-level mutations, shared by every target, and small byte helpers. */
+import { concat } from '../bytes.ts'
 import type { Rng } from './rng.ts'
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0
-  for (const part of parts) length += part.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
+export { concat }
 
 const latin1 = new TextDecoder('latin1')
 const utf8 = new TextEncoder()

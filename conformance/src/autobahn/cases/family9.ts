@@ -2,13 +2,13 @@
 // writes, and 1,000 sequential round trips. Only the echo's type and length are checked for
 // the large ones (as in Autobahn); the round trips compare every payload.
 import { Case, type CaseEntry, CloseStatus } from '../case.ts'
-import { repeatTo, utf8 } from '../wire.ts'
+import { bytesOf, repeatTo } from '../wire.ts'
 
 const KiB = 1024
 const MiB = 1024 * 1024
-const TEXT_PATTERN = utf8('BAsd7&jh23')
+const TEXT_PATTERN = bytesOf('BAsd7&jh23')
 const BINARY_PATTERN = new Uint8Array([0xfe])
-const STAR = utf8('*')
+const STAR = bytesOf('*')
 
 function sizeName(n: number): string {
   return n >= MiB ? `${n / MiB}M` : n >= KiB ? `${n / KiB}k` : `${n}`
