@@ -1,3 +1,4 @@
+export type { SocketOptions } from '@ws/driver'
 export {
   ConnectError,
   type ConnectErrorKind,
@@ -7,9 +8,11 @@ export {
   connectWith,
   networkError,
   type OpenTransport,
+  openTcp,
+  openTcpTransport,
+  socketOpener,
 } from './client.ts'
 export { Connection, type ConnectionEvents } from './connection.ts'
-export type { SocketOptions } from './options.ts'
 export {
   createServer,
   type ServerAddress,
@@ -18,3 +21,4 @@ export {
   type VerifyClientResult,
   WebSocketServer,
 } from './server.ts'
+export { SocketTransport, socketTransport } from './socket-transport.ts'

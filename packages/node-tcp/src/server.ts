@@ -7,39 +7,12 @@ import { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import type { Duplex } from 'node:stream'
-import {
-  type ExtensionFactory,
-  type HeaderInput,
-  type HttpHeadLimits,
-  PerMessageDeflate,
-  type PerMessageDeflateOptions,
-  ServerHandshake,
-  type ServerHandshakeResult,
-  type UpgradeRequest,
-  type WebSocketConnection,
-} from '@ws/proto'
-import { Connection } from './connection.ts'
-import {
-  coreOptions,
-  type ResolvedSocketOptions,
-  resolveSocketOptions,
-  type SocketOptions,
-} from './options.ts'
+import { Acceptor, type Connection as DriverConnection, type ServerOptions } from '@ws/driver'
+import type { UpgradeRequest } from '@ws/proto'
+import { type Connection, makeConnection } from './connection.ts'
+import { SocketTransport } from './socket-transport.ts'
 
-export type VerifyClientResult = boolean | { status: number; headers?: HeaderInput; body?: string }
-
-export interface ServerOptions extends SocketOptions {
-  /** Accept permessage-deflate when offered (default true), with these options when an object. */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions
-  /** Picks a subprotocol from the client's offer; by default none is chosen. */
-  handleProtocols?: (offered: readonly string[], request: UpgradeRequest) => string | undefined
-  /** Accept (true) or refuse (false: 403, or the status given) a request, e.g. by its Origin. */
-  verifyClient?: (request: UpgradeRequest) => VerifyClientResult
-  /** Milliseconds a client has to send its whole request (default 10000). */
-  handshakeTimeout?: number
-  /** Limits on the request head (default 8 KiB lines, 100 fields, 16 KiB in all). */
-  handshakeLimits?: Partial<HttpHeadLimits>
-}
+export type { ServerOptions, VerifyClientResult } from '@ws/driver'
 
 export interface ServerAddress {
   host: string
@@ -53,32 +26,20 @@ export interface ServerEvents {
 }
 
 export class WebSocketServer extends EventEmitter<ServerEvents> {
-  private readonly options: ServerOptions
-  private readonly socketOptions: ResolvedSocketOptions
-  private readonly extensions: ExtensionFactory[]
-  private readonly handshakeTimeout: number
+  private readonly acceptor: Acceptor
   private readonly attached: { server: NetServer; event: string; listener: (socket: Duplex) => void }[] = []
-  private readonly open = new Set<Connection>()
-  private readonly handshaking = new Set<Duplex>()
-  private closing = false
+  private readonly onConnection = (connection: DriverConnection, request: UpgradeRequest): void => {
+    this.emit('connection', connection as Connection, request)
+  }
 
   constructor(options: ServerOptions = {}) {
     super()
-    this.options = options
-    this.socketOptions = resolveSocketOptions(options)
-    this.handshakeTimeout = options.handshakeTimeout ?? 10_000
-    if (!(Number.isFinite(this.handshakeTimeout) && this.handshakeTimeout > 0)) {
-      throw new RangeError(
-        `handshakeTimeout must be a positive number, got ${String(options.handshakeTimeout)}`,
-      )
-    }
-    const deflate = options.perMessageDeflate ?? true
-    this.extensions = deflate === false ? [] : [new PerMessageDeflate(deflate === true ? {} : deflate)]
+    this.acceptor = new Acceptor(options, makeConnection)
   }
 
   /** Open connections. */
   get connections(): ReadonlySet<Connection> {
-    return this.open
+    return this.acceptor.connections as ReadonlySet<Connection>
   }
 
   /** Listens on TCP (default 127.0.0.1, port 0 for an ephemeral port); resolves with the address. */
@@ -118,11 +79,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   /** Takes over a raw socket: reads and answers the HTTP upgrade with @ws/proto's parser. */
   handleSocket(socket: Duplex): void {
-    const handshake = this.newHandshake()
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true)
-    this.run(socket, handshake, (onResult) => {
-      socket.on('data', (chunk: Uint8Array) => onResult(handshake.receive(chunk)))
-    })
+    void this.acceptor.accept(new SocketTransport(socket), this.onConnection)
   }
 
   /**
@@ -130,35 +88,28 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
    * or null when the request was refused (the socket then carries the error response).
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Uint8Array): Promise<Connection | null> {
-    const handshake = this.newHandshake()
-    const pairs: [string, string][] = []
+    const headers: [string, string][] = []
     const raw = request.rawHeaders
     for (let index = 0; index + 1 < raw.length; index += 2)
-      pairs.push([raw[index] as string, raw[index + 1] as string])
-    return new Promise((resolve) => {
-      this.run(
-        socket,
-        handshake,
-        (onResult) =>
-          onResult(
-            handshake.receiveParsed(
-              {
-                method: request.method ?? '',
-                target: request.url ?? '',
-                httpVersion: request.httpVersion,
-                headers: pairs,
-              },
-              head,
-            ),
-          ),
-        resolve,
-      )
-    })
+      headers.push([raw[index] as string, raw[index + 1] as string])
+    const parsed = {
+      head: {
+        method: request.method ?? '',
+        target: request.url ?? '',
+        httpVersion: request.httpVersion,
+        headers,
+      },
+      rest: head,
+    }
+    return this.acceptor.accept(
+      new SocketTransport(socket),
+      this.onConnection,
+      parsed,
+    ) as Promise<Connection | null>
   }
 
   /** Stops listening, closes every connection with `code` (default 1001), waits for them to end. */
   async close(code = 1001, reason = ''): Promise<void> {
-    this.closing = true
     const stopped = this.attached.map(
       ({ server, event, listener }) =>
         new Promise<void>((resolve) => {
@@ -167,101 +118,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
           else server.close(() => resolve())
         }),
     )
-    for (const socket of this.handshaking) socket.destroy()
-    for (const connection of this.open) {
-      if (connection.state === 'open') connection.close(code, reason)
-    }
-    await Promise.all([...[...this.open].map((connection) => connection.closed), ...stopped])
-  }
-
-  /**
-   * The open connection, tracked until it closes. A method of its own so that what the
-   * tracking keeps alive is the connection only, not the handshake's scope (its parser, header
-   * strings, timer and closures would otherwise live as long as the connection).
-   */
-  private adopt(socket: Duplex, core: WebSocketConnection): Connection {
-    const connection = new Connection(socket, core, this.socketOptions)
-    this.open.add(connection)
-    connection.closed.then(() => this.open.delete(connection))
-    return connection
-  }
-
-  private newHandshake(): ServerHandshake {
-    return new ServerHandshake({
-      extensions: this.extensions,
-      connection: coreOptions(this.socketOptions),
-      ...(this.options.handshakeLimits === undefined
-        ? {}
-        : { handshakeLimits: this.options.handshakeLimits }),
-    })
-  }
-
-  /** The handshake on one socket: deadline, hooks, 101 or error response, then a Connection. */
-  private run(
-    socket: Duplex,
-    handshake: ServerHandshake,
-    start: (onResult: (result: ServerHandshakeResult) => void) => void,
-    done: (connection: Connection | null) => void = () => {},
-  ): void {
-    if (this.closing) {
-      socket.destroy()
-      done(null)
-      return
-    }
-    this.handshaking.add(socket)
-    let settled = false
-    const timer = setTimeout(() => finish(null, true), this.handshakeTimeout)
-    timer.unref()
-    const onGone = (): void => finish(null, true)
-    socket.on('error', onGone)
-    socket.on('close', onGone)
-    socket.on('end', onGone)
-    const finish = (connection: Connection | null, destroy: boolean): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      this.handshaking.delete(socket)
-      socket.removeListener('error', onGone)
-      socket.removeListener('close', onGone)
-      socket.removeListener('end', onGone)
-      if (destroy) socket.destroy()
-      done(connection)
-    }
-    const refuse = (response: Uint8Array): void => {
-      socket.removeAllListeners('data')
-      socket.on('error', () => {})
-      socket.end(response)
-      // A client that never closes its side is cut off after the close timeout.
-      setTimeout(() => socket.destroy(), this.socketOptions.closeTimeout).unref()
-      finish(null, false)
-    }
-    start((result) => {
-      if (settled || result.kind === 'incomplete') return
-      if (result.kind === 'rejected') {
-        refuse(result.response)
-        return
-      }
-      const request = result.request
-      const verdict = this.options.verifyClient ? this.options.verifyClient(request) : true
-      if (verdict !== true) {
-        const refusal = verdict === false ? { status: 403 } : verdict
-        refuse(
-          handshake.reject(refusal.status, {
-            ...(refusal.headers === undefined ? {} : { headers: refusal.headers }),
-            ...(refusal.body === undefined ? {} : { body: refusal.body }),
-          }),
-        )
-        return
-      }
-      const chosen = this.options.handleProtocols?.(request.protocols, request)
-      const protocol = chosen !== undefined && request.protocols.includes(chosen) ? chosen : undefined
-      const { response, connection: core } = handshake.accept(protocol === undefined ? {} : { protocol })
-      socket.removeAllListeners('data')
-      socket.write(response)
-      const connection = this.adopt(socket, core)
-      finish(connection, false)
-      this.emit('connection', connection, request)
-    })
+    await Promise.all([this.acceptor.close(code, reason), ...stopped])
   }
 }
 

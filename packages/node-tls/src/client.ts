@@ -11,6 +11,7 @@ import {
   type ConnectOptions,
   type ConnectTarget,
   connectWith,
+  type OpenTransport,
 } from '@ws/node-tcp'
 import { parseTarget } from '@ws/proto'
 import { checkPem, type PemInput, resolveMinVersion } from './options.ts'
@@ -54,6 +55,23 @@ export async function connect(url: string | URL, options: SecureConnectOptions =
     throw new TypeError(`@ws/node-tls connects to wss:// only; use connect() from @ws/node-tcp for ${text}`)
   }
   const { ca, cert, key, passphrase, servername, minVersion, insecure, ...socketOptions } = options
+  const open = tlsOpener(text, options)
+  return connectWith(text, socketOptions, open)
+}
+
+/** The TLS part of SecureConnectOptions. */
+export type TlsClientOptions = Pick<
+  SecureConnectOptions,
+  'ca' | 'cert' | 'key' | 'passphrase' | 'servername' | 'minVersion' | 'insecure'
+>
+
+/**
+ * Checks the TLS options and returns a function that opens a verified TLS socket to a target
+ * (for @ws/node-tcp's connectWith; wrap it with socketOpener for a @ws/driver byte transport).
+ * Throws a TypeError for bad options.
+ */
+export function tlsOpener(url: string, options: TlsClientOptions): OpenTransport {
+  const { ca, cert, key, passphrase, servername, minVersion, insecure } = options
   if (cert !== undefined && key === undefined) throw new TypeError('cert needs its private key in key')
   if (servername !== undefined && (typeof servername !== 'string' || servername === '')) {
     throw new TypeError('servername must be a non-empty string')
@@ -72,7 +90,7 @@ export async function connect(url: string | URL, options: SecureConnectOptions =
   if (certPem !== undefined) tls.cert = certPem
   if (keyPem !== undefined) tls.key = keyPem
   if (passphrase !== undefined) tls.passphrase = passphrase
-  return connectWith(text, socketOptions, (target, signal) => openTls(text, target, signal, tls, servername))
+  return (target, signal) => openTls(url, target, signal, tls, servername)
 }
 
 /** Opens a TLS socket to the target and resolves once the TLS handshake and verification succeeded. */

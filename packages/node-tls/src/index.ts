@@ -1,4 +1,4 @@
 export { ConnectError, Connection } from '@ws/node-tcp'
-export { connect, type SecureConnectOptions } from './client.ts'
+export { connect, type SecureConnectOptions, type TlsClientOptions, tlsOpener } from './client.ts'
 export type { PemInput } from './options.ts'
 export { createSecureServer, type SecureServerOptions, SecureWebSocketServer } from './server.ts'

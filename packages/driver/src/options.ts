@@ -1,4 +1,4 @@
-/** Options shared by client and server connections, with their defaults and checks. */
+/** Options of a connection (client and server), with their defaults and checks. */
 import type { Limits } from '@ws/proto'
 
 export interface SocketOptions {

@@ -1,0 +1,195 @@
+/**
+ * The server handshake runner: takes a byte transport whose peer is a client, runs @ws/proto's
+ * ServerHandshake on it within a deadline, asks the application's hooks, and answers with 101
+ * and an open Connection, or with an error response. Transports (TCP, TLS, HTTP/1.1 upgrades from
+ * an HTTP server, an in-memory pair) hand their transports to one Acceptor.
+ */
+import {
+  type ExtensionFactory,
+  type HeaderInput,
+  type HttpHeadLimits,
+  type ParsedRequestHead,
+  PerMessageDeflate,
+  type PerMessageDeflateOptions,
+  ServerHandshake,
+  type ServerHandshakeResult,
+  type UpgradeRequest,
+  type WebSocketConnection,
+} from '@ws/proto'
+import type { MakeConnection } from './client.ts'
+import { Connection } from './connection.ts'
+import {
+  coreOptions,
+  type ResolvedSocketOptions,
+  resolveSocketOptions,
+  type SocketOptions,
+} from './options.ts'
+import { startTimeout, stopTimeout } from './timers.ts'
+import type { ByteTransport, TransportSink } from './transport.ts'
+
+export type VerifyClientResult = boolean | { status: number; headers?: HeaderInput; body?: string }
+
+export interface ServerOptions extends SocketOptions {
+  /** Accept permessage-deflate when offered (default true), with these options when an object. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions
+  /** Picks a subprotocol from the client's offer; by default none is chosen. */
+  handleProtocols?: (offered: readonly string[], request: UpgradeRequest) => string | undefined
+  /** Accept (true) or refuse (false: 403, or the status given) a request, e.g. by its Origin. */
+  verifyClient?: (request: UpgradeRequest) => VerifyClientResult
+  /** Milliseconds a client has to send its whole request (default 10000). */
+  handshakeTimeout?: number
+  /** Limits on the request head (default 8 KiB lines, 100 fields, 16 KiB in all). */
+  handshakeLimits?: Partial<HttpHeadLimits>
+}
+
+/** Called with each connection whose handshake succeeded. */
+export type OnConnection = (connection: Connection, request: UpgradeRequest) => void
+
+const defaultMake: MakeConnection = (transport, core, options) => new Connection(transport, core, options)
+
+const IGNORE: TransportSink = { data() {}, end() {}, closed() {}, drain() {} }
+
+export class Acceptor {
+  private readonly options: ServerOptions
+  private readonly socketOptions: ResolvedSocketOptions
+  private readonly extensions: ExtensionFactory[]
+  private readonly handshakeTimeout: number
+  private readonly open = new Set<Connection>()
+  private readonly handshaking = new Set<ByteTransport>()
+  private closing = false
+
+  private readonly make: MakeConnection
+
+  constructor(options: ServerOptions = {}, make: MakeConnection = defaultMake) {
+    this.options = options
+    this.make = make
+    this.socketOptions = resolveSocketOptions(options)
+    this.handshakeTimeout = options.handshakeTimeout ?? 10_000
+    if (!(Number.isFinite(this.handshakeTimeout) && this.handshakeTimeout > 0)) {
+      throw new RangeError(
+        `handshakeTimeout must be a positive number, got ${String(options.handshakeTimeout)}`,
+      )
+    }
+    const deflate = options.perMessageDeflate ?? true
+    this.extensions = deflate === false ? [] : [new PerMessageDeflate(deflate === true ? {} : deflate)]
+  }
+
+  /** Open connections. */
+  get connections(): ReadonlySet<Connection> {
+    return this.open
+  }
+
+  /** True once close() was called: new transports are refused. */
+  get isClosing(): boolean {
+    return this.closing
+  }
+
+  /**
+   * Runs the handshake on `transport` (reading the request from it, or taking `parsed`, a request
+   * head an HTTP server already read, with the bytes that followed it). Resolves with the open
+   * connection, after `onConnection` was called, or null when the request was refused or the
+   * transport went away (the transport then carries the error response, or is destroyed).
+   */
+  accept(
+    transport: ByteTransport,
+    onConnection: OnConnection,
+    parsed?: { head: ParsedRequestHead; rest: Uint8Array },
+  ): Promise<Connection | null> {
+    return new Promise((resolve) => this.run(transport, onConnection, parsed, resolve))
+  }
+
+  /** Closes every open connection with `code` (default 1001) and waits for them to end. */
+  async close(code = 1001, reason = ''): Promise<void> {
+    this.closing = true
+    for (const transport of this.handshaking) transport.destroy()
+    for (const connection of this.open) {
+      if (connection.state === 'open') connection.close(code, reason)
+    }
+    await Promise.all([...this.open].map((connection) => connection.closed))
+  }
+
+  /**
+   * The open connection, tracked until it closes. A method of its own so that what the
+   * tracking keeps alive is the connection only, not the handshake's scope (its parser, header
+   * strings, timer and closures would otherwise live as long as the connection).
+   */
+  private adopt(transport: ByteTransport, core: WebSocketConnection): Connection {
+    const connection = this.make(transport, core, this.socketOptions)
+    this.open.add(connection)
+    connection.closed.then(() => this.open.delete(connection))
+    return connection
+  }
+
+  private run(
+    transport: ByteTransport,
+    onConnection: OnConnection,
+    parsed: { head: ParsedRequestHead; rest: Uint8Array } | undefined,
+    done: (connection: Connection | null) => void,
+  ): void {
+    if (this.closing) {
+      transport.destroy()
+      done(null)
+      return
+    }
+    const handshake = new ServerHandshake({
+      extensions: this.extensions,
+      connection: coreOptions(this.socketOptions),
+      ...(this.options.handshakeLimits === undefined
+        ? {}
+        : { handshakeLimits: this.options.handshakeLimits }),
+    })
+    this.handshaking.add(transport)
+    let settled = false
+    const finish = (connection: Connection | null, destroy: boolean): void => {
+      if (settled) return
+      settled = true
+      stopTimeout(timer)
+      this.handshaking.delete(transport)
+      if (destroy) transport.destroy()
+      done(connection)
+    }
+    const timer = startTimeout(() => finish(null, true), this.handshakeTimeout)
+    const refuse = (response: Uint8Array): void => {
+      transport.attach(IGNORE)
+      transport.write(response)
+      transport.end()
+      // A client that never closes its side is cut off after the close timeout.
+      startTimeout(() => transport.destroy(), this.socketOptions.closeTimeout)
+      finish(null, false)
+    }
+    const onResult = (result: ServerHandshakeResult): void => {
+      if (settled || result.kind === 'incomplete') return
+      if (result.kind === 'rejected') {
+        refuse(result.response)
+        return
+      }
+      const request = result.request
+      const verdict = this.options.verifyClient ? this.options.verifyClient(request) : true
+      if (verdict !== true) {
+        const refusal = verdict === false ? { status: 403 } : verdict
+        refuse(
+          handshake.reject(refusal.status, {
+            ...(refusal.headers === undefined ? {} : { headers: refusal.headers }),
+            ...(refusal.body === undefined ? {} : { body: refusal.body }),
+          }),
+        )
+        return
+      }
+      const chosen = this.options.handleProtocols?.(request.protocols, request)
+      const protocol = chosen !== undefined && request.protocols.includes(chosen) ? chosen : undefined
+      const { response, connection: core } = handshake.accept(protocol === undefined ? {} : { protocol })
+      transport.write(response)
+      const connection = this.adopt(transport, core)
+      finish(connection, false)
+      onConnection(connection, request)
+    }
+    const gone = (): void => finish(null, true)
+    transport.attach({
+      data: (chunk) => onResult(handshake.receive(chunk)),
+      end: gone,
+      closed: gone,
+      drain() {},
+    })
+    if (parsed !== undefined) onResult(handshake.receiveParsed(parsed.head, parsed.rest))
+  }
+}

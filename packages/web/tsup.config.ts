@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../tsup.library.ts'
+
+export default libraryConfig('neutral')
