@@ -74,14 +74,18 @@ export class Connection extends Emitter<ConnectionEvents> {
   readonly extensions: string
   /** The byte transport the connection runs over. */
   readonly transport: ByteTransport
-  /** Resolves once, with the `closed` event, when the connection is over. */
-  readonly closed: Promise<ClosedEvent>
 
   private readonly core: WebSocketConnection
   private readonly options: ResolvedSocketOptions
-  private readonly queue: WebSocketEvent[] = []
+  /** Events waiting for the application; made when the first one arrives. */
+  private queue: WebSocketEvent[] | null = null
   private queueHead = 0
-  private resolveClosed!: (event: ClosedEvent) => void
+  /** The `closed` promise, made on first use; its resolver; the event once it happened. */
+  private closedPromise: Promise<ClosedEvent> | null = null
+  private resolveClosed: ((event: ClosedEvent) => void) | null = null
+  private closedEvent: ClosedEvent | null = null
+  /** @internal A set that holds the connection while it is open (a server's); left on close. */
+  tracker: Set<Connection> | null = null
   /** The async iterator's pending `next()`, if it is waiting. */
   private waiter: ((result: IteratorResult<WebSocketEvent>) => void) | null = null
   private iterating = false
@@ -116,16 +120,32 @@ export class Connection extends Emitter<ConnectionEvents> {
       core.extensions.length === 0
         ? ''
         : formatExtensions(core.extensions.map((e) => ({ name: e.name, params: [...e.params] })))
-    this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve
-    })
-    transport.attach(this.sink())
+    transport.attach(new ConnectionSink(this))
     if (options.keepAliveInterval > 0) {
       this.lastReceived = Date.now()
       this.startKeepAlive()
     }
     // Bytes that followed the handshake were already parsed by the core.
     this.afterInput()
+  }
+
+  /** Resolves once, with the `closed` event, when the connection is over. */
+  get closed(): Promise<ClosedEvent> {
+    if (this.closedPromise === null) {
+      const event = this.closedEvent
+      this.closedPromise =
+        event !== null
+          ? Promise.resolve(event)
+          : new Promise((resolve) => {
+              this.resolveClosed = resolve
+            })
+    }
+    return this.closedPromise
+  }
+
+  /** @internal True once the `closed` event has left the core. */
+  get isFinished(): boolean {
+    return this.closedEvent !== null
   }
 
   /** 'open', 'closing' (our close frame is sent) or 'closed'. */
@@ -219,15 +239,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
-  private sink(): TransportSink {
-    return {
-      data: (chunk) => this.onData(chunk),
-      end: () => this.onEnd(),
-      closed: () => this.onTransportClosed(),
-      drain: () => this.onDrain(),
-    }
-  }
-
   private yielded(event: WebSocketEvent): IteratorResult<WebSocketEvent> {
     this.emitEvent(event)
     if (event.type === 'close') this.replyToClose()
@@ -252,7 +263,17 @@ export class Connection extends Emitter<ConnectionEvents> {
     return this.bufferedAmount < this.options.highWaterMark
   }
 
-  private onData(chunk: Uint8Array): void {
+  private finished(event: ClosedEvent): void {
+    this.stopTimers()
+    this.closedEvent = event
+    this.tracker?.delete(this)
+    this.tracker = null
+    this.resolveClosed?.(event)
+    this.resolveClosed = null
+  }
+
+  /** @internal The transport's sink calls these (see ConnectionSink). */
+  onData(chunk: Uint8Array): void {
     if (this.pongTimer !== null) {
       this.lastReceived = Date.now()
       stopTimeout(this.pongTimer)
@@ -264,12 +285,14 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.afterInput()
   }
 
-  private onEnd(): void {
+  /** @internal */
+  onEnd(): void {
     this.core.receiveEof()
     this.afterInput()
   }
 
-  private onTransportClosed(): void {
+  /** @internal */
+  onTransportClosed(): void {
     if (this.transportClosed) return
     this.transportClosed = true
     this.core.receiveEof()
@@ -278,7 +301,8 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.releaseDrainWaiters()
   }
 
-  private onDrain(): void {
+  /** @internal */
+  onDrain(): void {
     this.sendPendingPong()
     this.releaseDrainWaiters()
     this.emit('drain')
@@ -327,12 +351,9 @@ export class Connection extends Emitter<ConnectionEvents> {
       for (const event of events) {
         // Nobody is taking events now: answer the peer's close without waiting for them.
         if (event.type === 'close' && !this.iterating && !this.hasListeners()) this.replyIfUnattended()
-        if (event.type === 'closed') {
-          this.stopTimers()
-          this.resolveClosed(event)
-        }
+        if (event.type === 'closed') this.finished(event)
         if (event.type === 'ping' && this.options.autoPong) this.answerPing(event.data)
-        this.queue.push(event)
+        ;(this.queue ??= []).push(event)
       }
     }
     // The same for a failure held in the input.
@@ -383,18 +404,19 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   private queued(): number {
-    return this.queue.length - this.queueHead
+    return this.queue === null ? 0 : this.queue.length - this.queueHead
   }
 
   private take(): WebSocketEvent | undefined {
-    if (this.queueHead === this.queue.length) return undefined
-    const event = this.queue[this.queueHead] as WebSocketEvent
+    const queue = this.queue
+    if (queue === null || this.queueHead === queue.length) return undefined
+    const event = queue[this.queueHead] as WebSocketEvent
     this.queueHead++
-    if (this.queueHead === this.queue.length) {
-      this.queue.length = 0
+    if (this.queueHead === queue.length) {
+      queue.length = 0
       this.queueHead = 0
     } else if (this.queueHead > 1024) {
-      this.queue.splice(0, this.queueHead)
+      queue.splice(0, this.queueHead)
       this.queueHead = 0
     }
     this.afterTake()
@@ -525,5 +547,25 @@ export class Connection extends Emitter<ConnectionEvents> {
       stopTimeout(this.closeTimer)
       this.closeTimer = null
     }
+  }
+}
+
+/** The transport's sink: one small object per connection instead of four closures. */
+class ConnectionSink implements TransportSink {
+  private readonly connection: Connection
+  constructor(connection: Connection) {
+    this.connection = connection
+  }
+  data(chunk: Uint8Array): void {
+    this.connection.onData(chunk)
+  }
+  end(): void {
+    this.connection.onEnd()
+  }
+  closed(): void {
+    this.connection.onTransportClosed()
+  }
+  drain(): void {
+    this.connection.onDrain()
   }
 }

@@ -115,8 +115,10 @@ export class Acceptor {
    */
   private adopt(transport: ByteTransport, core: WebSocketConnection): Connection {
     const connection = this.make(transport, core, this.socketOptions)
-    this.open.add(connection)
-    connection.closed.then(() => this.open.delete(connection))
+    if (!connection.isFinished) {
+      this.open.add(connection)
+      connection.tracker = this.open
+    }
     return connection
   }
 

@@ -8,23 +8,47 @@ import type { ByteTransport, TransportSink } from '@ws/driver'
 
 const IGNORE: TransportSink = { data() {}, end() {}, closed() {}, drain() {} }
 
+/** The transport of a socket, kept on the socket so that one set of shared listeners serves all. */
+const TRANSPORT = Symbol('ws.transport')
+type Owned = Duplex & { [TRANSPORT]: SocketTransport }
+
+// One function per socket event for every socket (no closures per connection).
+function onData(this: Owned, chunk: Uint8Array): void {
+  this[TRANSPORT].sink.data(chunk)
+}
+function onEnd(this: Owned): void {
+  this[TRANSPORT].sink.end()
+}
+// An error is reported at once (a socket that errs is destroyed; its 'close' follows), so that
+// the driver sees the cause before anything else, e.g. a TLS alert during the handshake.
+function onError(this: Owned, error: Error): void {
+  this[TRANSPORT].closed(error)
+}
+function onClose(this: Owned): void {
+  this[TRANSPORT].closed(undefined)
+}
+function onDrain(this: Owned): void {
+  this[TRANSPORT].sink.drain()
+}
+
 export class SocketTransport implements ByteTransport {
   readonly socket: Duplex
-  private sink: TransportSink = IGNORE
+  /** @internal */
+  sink: TransportSink = IGNORE
   private reading = false
   private done = false
 
   constructor(socket: Duplex) {
     this.socket = socket
-    socket.on('end', () => this.sink.end())
-    // An error is reported at once (a socket that errs is destroyed; its 'close' follows), so
-    // that the driver sees the cause before anything else, e.g. a TLS alert during the handshake.
-    socket.on('error', (error) => this.closed(error))
-    socket.on('close', () => this.closed(undefined))
-    socket.on('drain', () => this.sink.drain())
+    ;(socket as Owned)[TRANSPORT] = this
+    socket.on('end', onEnd)
+    socket.on('error', onError)
+    socket.on('close', onClose)
+    socket.on('drain', onDrain)
   }
 
-  private closed(error: unknown): void {
+  /** @internal */
+  closed(error: unknown): void {
     if (this.done) return
     this.done = true
     this.sink.closed(error)
@@ -35,9 +59,8 @@ export class SocketTransport implements ByteTransport {
     if (this.reading) return
     // Reading starts with the first sink, so that no byte arrives before someone takes it.
     this.reading = true
-    this.socket.on('data', (chunk: Uint8Array) => this.sink.data(chunk))
+    this.socket.on('data', onData)
   }
-
   write(chunk: Uint8Array): void {
     if (!this.socket.destroyed) this.socket.write(chunk)
   }
