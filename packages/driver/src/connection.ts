@@ -89,6 +89,9 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** The async iterator's pending `next()`, if it is waiting. */
   private waiter: ((result: IteratorResult<WebSocketEvent>) => void) | null = null
   private iterating = false
+  /** Events handed to the iterator since the transport was corked for it (0: not corked). */
+  private iteratorBatch = 0
+  private uncorkScheduled = false
   private iteratorDone = false
   private paused = false
   private ended = false
@@ -216,11 +219,14 @@ export class Connection extends Emitter<ConnectionEvents> {
         if (this.iteratorDone) return Promise.resolve({ value: undefined, done: true })
         const event = this.takeOrRelease()
         if (event !== undefined) return Promise.resolve(this.yielded(event))
+        // The application has handled everything there was: what it sent leaves now.
+        this.uncorkIterator()
         return new Promise((resolve) => {
           this.waiter = resolve
         })
       },
       return: () => {
+        this.uncorkIterator()
         this.iterating = false
         this.iteratorDone = true
         this.waiter = null
@@ -239,7 +245,41 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
+  /**
+   * What the application sends while it handles the events of one read through the iterator
+   * leaves in one write, as with listeners (see deliver): the transport is corked when an event
+   * is handed out and uncorked when the iterator runs dry, after a bounded batch, or on the
+   * next turn of the event loop at the latest (an application that awaits something else in
+   * its loop must not hold its own replies back).
+   */
+  private corkIterator(): void {
+    const transport = this.transport
+    if (transport.cork === undefined) return
+    if (this.iteratorBatch === 0) {
+      transport.cork()
+      if (!this.uncorkScheduled) {
+        this.uncorkScheduled = true
+        nextTurn(() => {
+          this.uncorkScheduled = false
+          this.uncorkIterator()
+        })
+      }
+    } else if (this.iteratorBatch % DELIVERY_BATCH === 0) {
+      transport.uncork?.()
+      transport.cork()
+    }
+    this.iteratorBatch++
+  }
+
+  private uncorkIterator(): void {
+    if (this.iteratorBatch === 0) return
+    this.iteratorBatch = 0
+    this.transport.uncork?.()
+  }
+
   private yielded(event: WebSocketEvent): IteratorResult<WebSocketEvent> {
+    if (event.type === 'closed') this.uncorkIterator()
+    else this.corkIterator()
     this.emitEvent(event)
     if (event.type === 'close') this.replyToClose()
     if (event.type === 'closed') {
