@@ -1,0 +1,40 @@
+/**
+ * The WHATWG WebSocket API for Node, from one import: `WebSocket` and `WebSocketStream` with
+ * ws:// (TCP) and wss:// (TLS) wired, `CloseEvent` and `WebSocketError`, and the server side:
+ * our WebSocketServer (plain and TLS) whose accepted connections can be taken as the same
+ * `WebSocket` or `WebSocketStream` objects.
+ */
+import {
+  CloseEvent as CloseEventClass,
+  type CloseEventInstance,
+  createWebSocketClasses,
+  WebSocketError as WebSocketErrorClass,
+  type WebSocketErrorInstance,
+} from '@ws/web'
+import { openNodeTransport } from './open.ts'
+
+const classes = createWebSocketClasses({ open: openNodeTransport })
+
+/** The WHATWG WebSocket, over TCP and TLS from Node. */
+export const WebSocket = classes.WebSocket
+export type WebSocket = InstanceType<typeof classes.WebSocket>
+/** The WHATWG WebSocketStream (draft), over TCP and TLS from Node. */
+export const WebSocketStream = classes.WebSocketStream
+export type WebSocketStream = InstanceType<typeof classes.WebSocketStream>
+
+export {
+  type Connection,
+  createServer,
+  type ServerOptions,
+  WebSocketServer,
+} from '@ws/node-tcp'
+export { createSecureServer, type SecureServerOptions, SecureWebSocketServer } from '@ws/node-tls'
+/** The CloseEvent class (the runtime's own where it has one). */
+export const CloseEvent = CloseEventClass
+export type CloseEvent = CloseEventInstance
+/** WebSocketStream's error: a DOMException with `closeCode` and `reason`. */
+export const WebSocketError = WebSocketErrorClass
+export type WebSocketError = WebSocketErrorInstance
+
+export { createWebSocketClasses, streamFromConnection, websocketFromConnection } from '@ws/web'
+export { type NodeTlsOptions, openNodeTransport, tlsOptionsOf } from './open.ts'
