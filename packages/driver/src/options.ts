@@ -1,5 +1,10 @@
 /** Options of a connection (client and server), with their defaults and checks. */
-import type { Limits } from '@ws/proto'
+import {
+  type ExtensionFactory,
+  type Limits,
+  PerMessageDeflate,
+  type PerMessageDeflateOptions,
+} from '@ws/proto'
 
 export interface SocketOptions {
   /** @ws/proto limits: maxMessageSize, maxFrameSize (16 MiB each by default), and the rest. */
@@ -81,4 +86,10 @@ export function coreOptions(options: ResolvedSocketOptions): {
     deferCloseReply: true,
     ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
   }
+}
+
+/** permessage-deflate (on unless `false`), with its options when an object. */
+export function deflateFactories(option: boolean | PerMessageDeflateOptions | undefined): ExtensionFactory[] {
+  const deflate = option ?? true
+  return deflate === false ? [] : [new PerMessageDeflate(deflate === true ? {} : deflate)]
 }

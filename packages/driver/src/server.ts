@@ -9,7 +9,6 @@ import {
   type HeaderInput,
   type HttpHeadLimits,
   type ParsedRequestHead,
-  PerMessageDeflate,
   type PerMessageDeflateOptions,
   ServerHandshake,
   type ServerHandshakeResult,
@@ -20,6 +19,7 @@ import type { MakeConnection } from './client.ts'
 import { Connection } from './connection.ts'
 import {
   coreOptions,
+  deflateFactories,
   type ResolvedSocketOptions,
   resolveSocketOptions,
   type SocketOptions,
@@ -40,6 +40,28 @@ export interface ServerOptions extends SocketOptions {
   handshakeTimeout?: number
   /** Limits on the request head (default 8 KiB lines, 100 fields, 16 KiB in all). */
   handshakeLimits?: Partial<HttpHeadLimits>
+}
+
+/** What the application's hooks decided about a request. */
+export type Verdict =
+  | { accept: true; protocol: string | undefined }
+  | { accept: false; status: number; headers?: HeaderInput; body?: string }
+
+/**
+ * Asks `verifyClient`, then `handleProtocols` (whose answer counts only if the client offered
+ * it). Every handshake runner (HTTP/1.1 here, HTTP/2 in @ws/node-h2) decides the same way.
+ */
+export function screenRequest(options: ServerOptions, request: UpgradeRequest): Verdict {
+  const verdict = options.verifyClient ? options.verifyClient(request) : true
+  if (verdict !== true) {
+    const refusal = verdict === false ? { status: 403 } : verdict
+    return { accept: false, ...refusal }
+  }
+  const chosen = options.handleProtocols?.(request.protocols, request)
+  return {
+    accept: true,
+    protocol: chosen !== undefined && request.protocols.includes(chosen) ? chosen : undefined,
+  }
 }
 
 /** Called with each connection whose handshake succeeded. */
@@ -70,8 +92,7 @@ export class Acceptor {
         `handshakeTimeout must be a positive number, got ${String(options.handshakeTimeout)}`,
       )
     }
-    const deflate = options.perMessageDeflate ?? true
-    this.extensions = deflate === false ? [] : [new PerMessageDeflate(deflate === true ? {} : deflate)]
+    this.extensions = deflateFactories(options.perMessageDeflate)
   }
 
   /** Open connections. */
@@ -166,19 +187,17 @@ export class Acceptor {
         return
       }
       const request = result.request
-      const verdict = this.options.verifyClient ? this.options.verifyClient(request) : true
-      if (verdict !== true) {
-        const refusal = verdict === false ? { status: 403 } : verdict
+      const verdict = screenRequest(this.options, request)
+      if (!verdict.accept) {
         refuse(
-          handshake.reject(refusal.status, {
-            ...(refusal.headers === undefined ? {} : { headers: refusal.headers }),
-            ...(refusal.body === undefined ? {} : { body: refusal.body }),
+          handshake.reject(verdict.status, {
+            ...(verdict.headers === undefined ? {} : { headers: verdict.headers }),
+            ...(verdict.body === undefined ? {} : { body: verdict.body }),
           }),
         )
         return
       }
-      const chosen = this.options.handleProtocols?.(request.protocols, request)
-      const protocol = chosen !== undefined && request.protocols.includes(chosen) ? chosen : undefined
+      const protocol = verdict.protocol
       const { response, connection: core } = handshake.accept(protocol === undefined ? {} : { protocol })
       transport.write(response)
       const connection = this.adopt(transport, core)

@@ -10,6 +10,7 @@ import {
   type OpenTransport as OpenByteTransport,
 } from '@ws/driver'
 import { type Connection, makeConnection } from './connection.ts'
+import { openProxyTunnel } from './proxy.ts'
 import { SocketTransport } from './socket-transport.ts'
 
 export {
@@ -51,13 +52,30 @@ export function socketOpener(open: OpenTransport): OpenByteTransport {
 /** Opens a TCP connection as a @ws/driver byte transport. */
 export const openTcpTransport: OpenByteTransport = socketOpener(openTcp)
 
-/** Connects to a ws:// URL. For wss:// use @ws/node-tls. */
-export function connect(url: string | URL, options: ConnectOptions = {}): Promise<Connection> {
+/** Options of connect(): the driver's, and a proxy. */
+export interface TcpConnectOptions extends ConnectOptions {
+  /**
+   * An http:// or https:// proxy to tunnel through with CONNECT (credentials in the URL are
+   * sent as Proxy-Authorization: Basic). Environment variables are not read here; see
+   * proxyForUrl() to honour HTTP_PROXY and NO_PROXY.
+   */
+  proxy?: string | URL
+}
+
+/** A Node-socket opener that goes through `proxy` when one is given. */
+export function proxiedOpener(proxy: string | URL | undefined): OpenTransport {
+  if (proxy === undefined) return openTcp
+  return (target, signal) => openProxyTunnel(proxy, target, { signal })
+}
+
+/** Connects to a ws:// URL (through `options.proxy` when given). For wss:// use @ws/node-tls. */
+export function connect(url: string | URL, options: TcpConnectOptions = {}): Promise<Connection> {
   const text = String(url)
   if (/^(wss|https):/i.test(text)) {
     return Promise.reject(new TypeError(`@ws/node-tcp connects to ws:// only; use @ws/node-tls for ${text}`))
   }
-  return connectWith(text, options, openTcp)
+  const { proxy, ...rest } = options
+  return connectWith(text, rest, proxiedOpener(proxy))
 }
 
 /**

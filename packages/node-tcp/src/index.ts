@@ -10,9 +10,20 @@ export {
   type OpenTransport,
   openTcp,
   openTcpTransport,
+  proxiedOpener,
   socketOpener,
+  type TcpConnectOptions,
 } from './client.ts'
 export { Connection, type ConnectionEvents } from './connection.ts'
+export {
+  noProxyMatches,
+  openProxyTunnel,
+  type ProxyEnvironment,
+  ProxyError,
+  type ProxyErrorCode,
+  type ProxyTunnelOptions,
+  proxyForUrl,
+} from './proxy.ts'
 export {
   createServer,
   type ServerAddress,

@@ -12,11 +12,14 @@ import {
   type ConnectTarget,
   connectWith,
   type OpenTransport,
+  proxiedOpener,
 } from '@ws/node-tcp'
 import { parseTarget } from '@ws/proto'
 import { checkPem, type PemInput, resolveMinVersion } from './options.ts'
 
 export interface SecureConnectOptions extends ConnectOptions {
+  /** An http:// or https:// proxy to tunnel through with CONNECT (see @ws/node-tcp's connect). */
+  proxy?: string | URL
   /**
    * The CA certificates to trust (PEM), instead of Node's built-in root store. Use it for a
    * private CA or a self-signed server certificate.
@@ -54,8 +57,8 @@ export async function connect(url: string | URL, options: SecureConnectOptions =
   if (!parseTarget(text).secure) {
     throw new TypeError(`@ws/node-tls connects to wss:// only; use connect() from @ws/node-tcp for ${text}`)
   }
-  const { ca, cert, key, passphrase, servername, minVersion, insecure, ...socketOptions } = options
-  const open = tlsOpener(text, options)
+  const { ca, cert, key, passphrase, servername, minVersion, insecure, proxy, ...socketOptions } = options
+  const open = tlsOpener(text, options, proxy === undefined ? undefined : proxiedOpener(proxy))
   return connectWith(text, socketOptions, open)
 }
 
@@ -68,9 +71,11 @@ export type TlsClientOptions = Pick<
 /**
  * Checks the TLS options and returns a function that opens a verified TLS socket to a target
  * (for @ws/node-tcp's connectWith; wrap it with socketOpener for a @ws/driver byte transport).
- * Throws a TypeError for bad options.
+ * With `through`, TLS runs over the stream it opens instead of a new TCP connection (e.g. a
+ * proxy tunnel from @ws/node-tcp's openProxyTunnel); the certificate is still checked against
+ * the target's host. Throws a TypeError for bad options.
  */
-export function tlsOpener(url: string, options: TlsClientOptions): OpenTransport {
+export function tlsOpener(url: string, options: TlsClientOptions, through?: OpenTransport): OpenTransport {
   const { ca, cert, key, passphrase, servername, minVersion, insecure } = options
   if (cert !== undefined && key === undefined) throw new TypeError('cert needs its private key in key')
   if (servername !== undefined && (typeof servername !== 'string' || servername === '')) {
@@ -90,7 +95,11 @@ export function tlsOpener(url: string, options: TlsClientOptions): OpenTransport
   if (certPem !== undefined) tls.cert = certPem
   if (keyPem !== undefined) tls.key = keyPem
   if (passphrase !== undefined) tls.passphrase = passphrase
-  return (target, signal) => openTls(url, target, signal, tls, servername)
+  if (through === undefined) return (target, signal) => openTls(url, target, signal, tls, servername)
+  return async (target, signal) => {
+    const socket = await through(target, signal)
+    return openTls(url, target, signal, tls, servername, socket)
+  }
 }
 
 /** Opens a TLS socket to the target and resolves once the TLS handshake and verification succeeded. */
@@ -100,6 +109,7 @@ function openTls(
   signal: AbortSignal,
   options: ConnectionOptions,
   servername: string | undefined,
+  through?: Duplex,
 ): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     // SNI carries host names only (RFC 6066); an IP address is checked against the IP SANs.
@@ -108,6 +118,7 @@ function openTls(
       ...options,
       host: target.host,
       port: target.port,
+      ...(through === undefined ? {} : { socket: through }),
       ...(name === undefined ? {} : { servername: name }),
     })
     const onAbort = (): void => {

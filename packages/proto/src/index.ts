@@ -34,6 +34,19 @@ export {
   parseTarget,
 } from './handshake/client.ts'
 export {
+  H2ClientHandshake,
+  type H2ClientHandshakeOptions,
+  type H2ClientHandshakeResult,
+} from './handshake/h2-client.ts'
+export type { H2Fields } from './handshake/h2-fields.ts'
+export {
+  type H2Response,
+  H2ServerHandshake,
+  type H2ServerHandshakeOptions,
+  type H2ServerHandshakeResult,
+  type H2UpgradeRequest,
+} from './handshake/h2-server.ts'
+export {
   type ExtensionItem,
   formatExtensions,
   isToken,

@@ -9,16 +9,10 @@ import type { Extension, ExtensionFactory } from '../extension.ts'
 import { type RandomFill, randomPoolFor } from '../random-pool.ts'
 import { encodeUtf8, parseUrl, secureRandomFill } from '../web.ts'
 import { acceptKey } from './accept-key.ts'
-import { isToken, listHasToken, parseProductList, parseTokenList } from './header-values.ts'
-import {
-  type HeaderList,
-  HttpHeadError,
-  type HttpHeadLimits,
-  HttpHeadParser,
-  parseStatusLine,
-} from './http-head.ts'
+import { listHasToken, parseProductList, parseTokenList } from './header-values.ts'
+import { HttpHeadError, type HttpHeadLimits, HttpHeadParser, parseStatusLine } from './http-head.ts'
 import { checkHeaders, formatHead, type HeaderInput } from './http-write.ts'
-import { negotiateAsClient, offerHeader } from './negotiate.ts'
+import { checkAgreement, checkProtocolOffer, offerHeader } from './negotiate.ts'
 
 export interface ClientHandshakeOptions {
   /** ws://, wss:// (or http://, https://) URL; a fragment is not allowed. */
@@ -87,15 +81,7 @@ export class ClientHandshake {
   constructor(options: ClientHandshakeOptions) {
     this.options = options
     this.target = parseTarget(options.url)
-    const protocols = [...(options.protocols ?? [])]
-    const seen = new Set<string>()
-    for (const protocol of protocols) {
-      if (typeof protocol !== 'string' || !isToken(protocol)) {
-        throw new SyntaxError(`invalid subprotocol name: ${String(protocol)}`)
-      }
-      if (seen.has(protocol)) throw new SyntaxError(`subprotocol ${protocol} offered twice`)
-      seen.add(protocol)
-    }
+    const protocols = checkProtocolOffer(options.protocols)
     this.protocols = protocols
     this.factories = [...(options.extensions ?? [])]
     this.parser = new HttpHeadParser(options.handshakeLimits)
@@ -194,15 +180,14 @@ export class ClientHandshake {
         `Sec-WebSocket-Accept '${accept[0]}' does not match the key sent`,
       )
     }
-    const protocol = this.checkProtocol(headers)
-    if (typeof protocol !== 'string') return failure(protocol.code, protocol.message)
-    let extensions: Extension[]
+    let agreement: { protocol: string; extensions: Extension[] }
     try {
-      extensions = negotiateAsClient(headers.get('sec-websocket-extensions'), this.factories)
+      agreement = checkAgreement(headers, this.protocols, this.factories)
     } catch (error) {
       const { code, message } = error as HandshakeError
       return failure(code, message)
     }
+    const { protocol, extensions } = agreement
     const open = new WebSocketConnection({
       ...this.options.connection,
       role: 'client',
@@ -212,25 +197,6 @@ export class ClientHandshake {
     })
     if (head.rest.length > 0) open.receive(head.rest)
     return { kind: 'open', connection: open, response }
-  }
-
-  private checkProtocol(headers: HeaderList): string | { code: string; message: string } {
-    const values = headers.getAll('sec-websocket-protocol')
-    if (values.length === 0) return ''
-    const chosen = values.length === 1 ? values[0] : ''
-    if (!isToken(chosen)) {
-      return {
-        code: 'WS_ERR_INVALID_PROTOCOL',
-        message: 'Sec-WebSocket-Protocol must name exactly one subprotocol',
-      }
-    }
-    if (!this.protocols.includes(chosen)) {
-      return {
-        code: 'WS_ERR_UNREQUESTED_PROTOCOL',
-        message: `the server chose subprotocol '${chosen}', which was not offered`,
-      }
-    }
-    return chosen
   }
 
   private fail(error: HandshakeError): ClientHandshakeResult {
@@ -267,7 +233,7 @@ export function parseTarget(input: string): ClientTarget {
 }
 
 /** `Basic` credentials (UTF-8) from the URL's user information, if any. */
-function basicAuthorization(input: string): string | undefined {
+export function basicAuthorization(input: string): string | undefined {
   const url = parseUrl(input)
   if (url.username === '' && url.password === '') return undefined
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`

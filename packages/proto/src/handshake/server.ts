@@ -9,13 +9,7 @@ import { HandshakeError, InvalidStateError } from '../errors.ts'
 import type { ExtensionFactory } from '../extension.ts'
 import { encodeUtf8 } from '../web.ts'
 import { acceptKey } from './accept-key.ts'
-import {
-  type ExtensionItem,
-  listHasToken,
-  parseExtensions,
-  parseProductList,
-  parseTokenList,
-} from './header-values.ts'
+import { type ExtensionItem, listHasToken, parseProductList, parseTokenList } from './header-values.ts'
 import {
   HeaderList,
   HttpHeadError,
@@ -24,7 +18,7 @@ import {
   parseRequestLine,
 } from './http-head.ts'
 import { checkHeaders, formatHead, type HeaderInput } from './http-write.ts'
-import { negotiateAsServer } from './negotiate.ts'
+import { agree, readOffers } from './negotiate.ts'
 
 export interface ServerHandshakeOptions {
   /** Extensions the server supports, in order of preference. */
@@ -172,19 +166,19 @@ export class ServerHandshake {
     if (request === undefined || this.finished) {
       throw new InvalidStateError('accept() needs a valid request that was not yet answered')
     }
-    const protocol = options.protocol ?? ''
-    if (protocol !== '' && !request.protocols.includes(protocol)) {
-      throw new TypeError(`subprotocol '${protocol}' was not offered by the client`)
-    }
+    const { protocol, extensionHeader, extensions } = agree(
+      request,
+      options.protocol,
+      this.options.extensions ?? [],
+    )
     const extra = checkHeaders(options.headers, RESERVED)
-    const { header, extensions } = negotiateAsServer(request.extensions, this.options.extensions ?? [])
     const fields: [string, string][] = [
       ['Upgrade', 'websocket'],
       ['Connection', 'Upgrade'],
       ['Sec-WebSocket-Accept', acceptKey(request.key)],
     ]
     if (protocol !== '') fields.push(['Sec-WebSocket-Protocol', protocol])
-    if (header !== '') fields.push(['Sec-WebSocket-Extensions', header])
+    if (extensionHeader !== '') fields.push(['Sec-WebSocket-Extensions', extensionHeader])
     fields.push(...extra)
     this.finished = true
     const connection = new WebSocketConnection({
@@ -246,24 +240,8 @@ export class ServerHandshake {
     if (keys.length !== 1 || !isValidKey(keys[0])) {
       return reject(400, 'WS_ERR_INVALID_KEY', 'Sec-WebSocket-Key must be the base64 encoding of 16 bytes')
     }
-    let protocols: string[] = []
-    const protocolHeader = headers.get('sec-websocket-protocol')
-    if (protocolHeader !== undefined) {
-      const parsed = parseTokenList(protocolHeader)
-      if (parsed === null || parsed.length === 0) {
-        return reject(400, 'WS_ERR_INVALID_PROTOCOL', 'malformed Sec-WebSocket-Protocol header')
-      }
-      protocols = parsed
-    }
-    let extensions: ExtensionItem[] = []
-    const extensionHeader = headers.get('sec-websocket-extensions')
-    if (extensionHeader !== undefined) {
-      const parsed = parseExtensions(extensionHeader)
-      if (parsed === null) {
-        return reject(400, 'WS_ERR_INVALID_EXTENSIONS', 'malformed Sec-WebSocket-Extensions header')
-      }
-      extensions = parsed
-    }
+    const offers = readOffers(headers)
+    if ('code' in offers) return reject(400, offers.code, offers.message)
     const request: UpgradeRequest = {
       method,
       target,
@@ -271,8 +249,8 @@ export class ServerHandshake {
       host: hosts[0],
       origin: headers.get('origin'),
       key: keys[0],
-      protocols,
-      extensions,
+      protocols: offers.protocols,
+      extensions: offers.extensions,
       headers,
     }
     this.request = request

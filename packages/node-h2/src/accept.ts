@@ -1,0 +1,105 @@
+/**
+ * The server side of RFC 8441 for one stream: runs @ws/proto's H2ServerHandshake on the
+ * request's fields, asks the application's hooks (the same ServerOptions as @ws/driver's
+ * Acceptor: verifyClient, handleProtocols, perMessageDeflate), and answers 200 with an open
+ * Connection over the stream, or an error status.
+ */
+import { constants, type ServerHttp2Stream } from 'node:http2'
+import {
+  Connection,
+  coreOptions,
+  deflateFactories,
+  type ResolvedSocketOptions,
+  resolveSocketOptions,
+  type ServerOptions,
+  screenRequest,
+} from '@ws/driver'
+import { type ExtensionFactory, type H2Response, H2ServerHandshake, type H2UpgradeRequest } from '@ws/proto'
+import { headersObject } from './fields.ts'
+import { H2StreamTransport } from './stream-transport.ts'
+
+/** Called with each connection whose handshake succeeded. */
+export type OnH2Connection = (connection: Connection, request: H2UpgradeRequest) => void
+
+export class H2Acceptor {
+  private readonly options: ServerOptions
+  private readonly socketOptions: ResolvedSocketOptions
+  private readonly extensions: ExtensionFactory[]
+  private readonly open = new Set<Connection>()
+  private closing = false
+
+  constructor(options: ServerOptions = {}) {
+    this.options = options
+    this.socketOptions = resolveSocketOptions(options)
+    this.extensions = deflateFactories(options.perMessageDeflate)
+  }
+
+  /** Open connections. */
+  get connections(): ReadonlySet<Connection> {
+    return this.open
+  }
+
+  /**
+   * Answers an extended CONNECT on `stream` (its fields as received, pseudo-header fields
+   * first). Returns the open connection, after `onConnection` was called, or null when the
+   * request was refused (the stream then carries the error response and ends).
+   */
+  accept(
+    stream: ServerHttp2Stream,
+    fields: Iterable<readonly [string, string]>,
+    onConnection: OnH2Connection,
+  ): Connection | null {
+    if (this.closing) {
+      stream.close(constants.NGHTTP2_REFUSED_STREAM)
+      return null
+    }
+    const handshake = new H2ServerHandshake({
+      extensions: this.extensions,
+      connection: coreOptions(this.socketOptions),
+    })
+    const result = handshake.receive(fields)
+    if (result.kind === 'rejected') {
+      respondWith(stream, result.response)
+      return null
+    }
+    const request = result.request
+    const verdict = screenRequest(this.options, request)
+    if (!verdict.accept) {
+      respondWith(
+        stream,
+        handshake.reject(verdict.status, {
+          ...(verdict.headers === undefined ? {} : { headers: verdict.headers }),
+          ...(verdict.body === undefined ? {} : { body: verdict.body }),
+        }),
+      )
+      return null
+    }
+    const protocol = verdict.protocol
+    const { headers, connection: core } = handshake.accept(protocol === undefined ? {} : { protocol })
+    if (stream.destroyed || stream.closed) return null
+    stream.respond(headersObject(headers))
+    const connection = new Connection(new H2StreamTransport(stream), core, this.socketOptions)
+    if (!connection.isFinished) {
+      this.open.add(connection)
+      connection.tracker = this.open
+    }
+    onConnection(connection, request)
+    return connection
+  }
+
+  /** Refuses new streams, closes every open connection with `code` (default 1001), waits for them. */
+  async close(code = 1001, reason = ''): Promise<void> {
+    this.closing = true
+    for (const connection of this.open) {
+      if (connection.state === 'open') connection.close(code, reason)
+    }
+    await Promise.all([...this.open].map((connection) => connection.closed))
+  }
+}
+
+/** Sends an error response with its text body and ends the stream. */
+export function respondWith(stream: ServerHttp2Stream, response: H2Response): void {
+  if (stream.destroyed || stream.closed || stream.headersSent) return
+  stream.respond(headersObject(response.headers))
+  stream.end(response.body)
+}
