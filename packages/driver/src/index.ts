@@ -9,6 +9,13 @@ export {
 export { Connection, type ConnectionEvents } from './connection.ts'
 export { Emitter } from './emitter.ts'
 export {
+  createMemoryPair,
+  type MemoryLinkOptions,
+  type MemoryPairOptions,
+  MemoryResetError,
+  type MemoryTransport,
+} from './memory-pair.ts'
+export {
   coreOptions,
   deflateFactories,
   type ResolvedSocketOptions,
@@ -23,5 +30,12 @@ export {
   type Verdict,
   type VerifyClientResult,
 } from './server.ts'
+export {
+  type ByteStreamReader,
+  type ByteStreamWriter,
+  type StreamsTransportOptions,
+  streamsTransport,
+  type WebByteSocket,
+} from './streams-transport.ts'
 export type { ByteTransport, ConnectTarget, OpenTransport, TransportSink } from './transport.ts'
 export type { AbortSignalLike } from './web.ts'

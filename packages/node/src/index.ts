@@ -36,5 +36,14 @@ export type CloseEvent = CloseEventInstance
 export const WebSocketError = WebSocketErrorClass
 export type WebSocketError = WebSocketErrorInstance
 
-export { createWebSocketClasses, streamFromConnection, websocketFromConnection } from '@ws/web'
+/**
+ * Takes a connection accepted by our server (or by handleUpgrade) as a WHATWG WebSocket of this
+ * entry's class (`instanceof WebSocket` holds); `open` fires in a task, as with Deno's
+ * upgradeWebSocket. `url` is what `url` returns and the messages' origin.
+ */
+export const websocketFromConnection = classes.websocketFromConnection
+/** Takes an accepted connection as a WebSocketStream of this entry's class, `opened` resolved. */
+export const streamFromConnection = classes.streamFromConnection
+
+export { createWebSocketClasses } from '@ws/web'
 export { type NodeTlsOptions, openNodeTransport, tlsOptionsOf } from './open.ts'

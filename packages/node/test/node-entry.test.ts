@@ -40,12 +40,15 @@ function next<T = Event>(ws: EventTarget, type: string): Promise<T> {
 }
 
 /** An echo server of ours whose handler uses the WHATWG WebSocket API. */
+const served: boolean[] = []
+
 async function whatwgEchoServer(): Promise<{ server: WebSocketServer; port: number; paths: string[] }> {
   const server = new WebSocketServer({ handleProtocols: (offered) => offered[0] })
   const paths: string[] = []
   server.on('connection', (connection, request) => {
     paths.push(request.resource)
     const ws = websocketFromConnection(connection, { url: `ws://127.0.0.1${request.resource}` })
+    served.push(ws instanceof WebSocket)
     ws.binaryType = 'arraybuffer'
     ws.onmessage = (event) =>
       ws.send(typeof event.data === 'string' ? event.data.toUpperCase() : (event.data as ArrayBuffer))
@@ -79,6 +82,7 @@ entry('echoes text and binary through our server, whose handler is a WHATWG WebS
     assert.is(closed.code, 1000)
     assert.ok(closed.wasClean)
     assert.equal(paths, ['/chat?room=1'])
+    assert.equal(served, [true], 'the server side is an instance of the same WebSocket class')
   } finally {
     await server.close()
   }
