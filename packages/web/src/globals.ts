@@ -145,7 +145,7 @@ export const web = globalThis as unknown as Globals
  * A global class to extend at load time. In a runtime without it the package still loads (it
  * needs nothing but the language to load); the subclass then throws when constructed.
  */
-export function baseClass<T>(name: 'Event' | 'DOMException'): T {
+export function baseClass<T>(name: 'Event' | 'DOMException' | 'EventTarget'): T {
   const found = (globalThis as Record<string, unknown>)[name]
   return (typeof found === 'function' ? found : missingGlobal(name)) as T
 }

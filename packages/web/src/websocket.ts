@@ -8,7 +8,7 @@
 import { closeFrameArgs, validateCloseCodeAndReason } from './close-args.ts'
 import type { Connector, DriverConnection } from './driver-types.ts'
 import { defineEventHandlers } from './event-handlers.ts'
-import { domException, utf8Length, type WebEvent, type WebEventTarget, web } from './globals.ts'
+import { baseClass, domException, utf8Length, type WebEvent, type WebEventTarget, web } from './globals.ts'
 import { checkProtocols } from './protocols.ts'
 import { getUrlRecord } from './url.ts'
 import {
@@ -113,7 +113,7 @@ function readProtocols(value: unknown): string[] {
 
 /** Defines a WebSocket class whose objects connect through `connector`. */
 export function defineWebSocket(connector: Connector): WebSocketConstructor {
-  class WebSocket extends web.EventTarget {
+  class WebSocket extends baseClass<typeof web.EventTarget>('EventTarget') {
     constructor(url: unknown, protocols: unknown = undefined) {
       if (url === ADOPT) {
         super()
