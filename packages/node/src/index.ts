@@ -11,9 +11,9 @@ import {
   WebSocketError as WebSocketErrorClass,
   type WebSocketErrorInstance,
 } from '@ws/web'
-import { openNodeTransport } from './open.ts'
+import { connectNode, openNodeTransport } from './open.ts'
 
-const classes = createWebSocketClasses({ open: openNodeTransport })
+const classes = createWebSocketClasses({ open: openNodeTransport, connect: connectNode })
 
 /** The WHATWG WebSocket, over TCP and TLS from Node. */
 export const WebSocket = classes.WebSocket
@@ -22,6 +22,7 @@ export type WebSocket = InstanceType<typeof classes.WebSocket>
 export const WebSocketStream = classes.WebSocketStream
 export type WebSocketStream = InstanceType<typeof classes.WebSocketStream>
 
+export { createH2Server, type H2ServerOptions, H2WebSocketServer } from '@ws/node-h2'
 export {
   type Connection,
   createServer,
@@ -46,4 +47,10 @@ export const websocketFromConnection = classes.websocketFromConnection
 export const streamFromConnection = classes.streamFromConnection
 
 export { createWebSocketClasses } from '@ws/web'
-export { type NodeTlsOptions, openNodeTransport, tlsOptionsOf } from './open.ts'
+export {
+  connectNode,
+  type NodeTlsOptions,
+  type NodeWebSocketOptions,
+  openNodeTransport,
+  tlsOptionsOf,
+} from './open.ts'

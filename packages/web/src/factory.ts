@@ -36,9 +36,20 @@ export type WebOpenTransport = (
 /** Driver options plus anything the opener understands (TLS options...). */
 export type WebSocketDefaults = Omit<ConnectOptions, 'protocols' | 'signal'> & Record<string, unknown>
 
+/**
+ * Opens a whole connection another way (e.g. over HTTP/2), or returns null to let the driver
+ * run the HTTP/1.1 handshake over `open`. `options` is the merged options object with
+ * `protocols` and `signal` added.
+ */
+export type WebConnect = (
+  url: string,
+  options: Readonly<Record<string, unknown>>,
+) => Promise<DriverConnection> | null
+
 export interface WebSocketClassesOptions {
   open: WebOpenTransport
   defaults?: WebSocketDefaults
+  connect?: WebConnect
 }
 
 export interface WebSocketClasses {
@@ -56,6 +67,8 @@ export function createWebSocketClasses(options: WebSocketClassesOptions): WebSoc
   const connector: Connector = ({ url, protocols, init, signal }) => {
     const merged: Record<string, unknown> = { ...defaults, ...init }
     const connectOptions = { ...merged, protocols, signal } as ConnectOptions
+    const custom = options.connect?.(url, connectOptions as Readonly<Record<string, unknown>>)
+    if (custom) return custom
     return connectWith(url, connectOptions, (target, transportSignal) =>
       open(target, transportSignal as WebAbortSignal, merged),
     ) as Promise<DriverConnection>

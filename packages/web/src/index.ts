@@ -8,6 +8,7 @@ export type { Connector, ConnectRequest, DriverConnection } from './driver-types
 export {
   createWebSocketClasses,
   streamFromConnection,
+  type WebConnect,
   type WebOpenTransport,
   type WebSocketClasses,
   type WebSocketClassesOptions,

@@ -8,7 +8,14 @@
 import { closeFrameArgs, validateCloseCodeAndReason } from './close-args.ts'
 import type { Connector, DriverConnection } from './driver-types.ts'
 import { defineEventHandlers } from './event-handlers.ts'
-import { baseClass, domException, utf8Length, type WebEvent, type WebEventTarget, web } from './globals.ts'
+import {
+  baseClass,
+  domException,
+  utf8Length,
+  type WebEvent,
+  type WebEventTarget,
+  type web,
+} from './globals.ts'
 import { checkProtocols } from './protocols.ts'
 import { getUrlRecord } from './url.ts'
 import {
