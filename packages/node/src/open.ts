@@ -71,6 +71,13 @@ export function openNodeTransport(
   return open(target, signal)
 }
 
+/**
+ * One node:tls options object per distinct set of TLS options: @ws/node-h2 shares a session
+ * between WebSockets whose TLS options are the same object, so equal options must give the same
+ * object. Bounded: past 64 distinct sets the oldest is forgotten (a new session, nothing worse).
+ */
+const tlsObjects = new Map<string, ConnectionOptions>()
+
 /** The same TLS options for node:tls, as @ws/node-h2 takes them. */
 function nodeTls(options: Readonly<Record<string, unknown>>): ConnectionOptions {
   const tls = tlsOptionsOf(options)
@@ -79,6 +86,11 @@ function nodeTls(options: Readonly<Record<string, unknown>>): ConnectionOptions 
     if (tls[key] !== undefined) (result as Record<string, unknown>)[key] = tls[key]
   }
   if (tls.insecure === true) result.rejectUnauthorized = false
+  const id = JSON.stringify(result)
+  const known = tlsObjects.get(id)
+  if (known !== undefined) return known
+  if (tlsObjects.size >= 64) tlsObjects.delete(tlsObjects.keys().next().value as string)
+  tlsObjects.set(id, result)
   return result
 }
 

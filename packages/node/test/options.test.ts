@@ -149,7 +149,7 @@ http2("http2: true falls back to HTTP/1.1 against a server without RFC 8441; 're
     const strict = new WebSocket(`ws://127.0.0.1:${port}/`, { http2: 'require' })
     const order: string[] = []
     strict.onerror = () => order.push('error')
-    const closed = await next<CloseEvent>(strict, 'close')
+    const closed = await next<{ code: number }>(strict, 'close')
     order.push(`close ${closed.code}`)
     assert.equal(order, ['error', 'close 1006'])
   } finally {
