@@ -12,6 +12,7 @@ import type { Extension } from './extension.ts'
 import { MAX_CONTROL_PAYLOAD, Opcode, RSV_MASK } from './frame.ts'
 import { encodeFrame } from './frame-encoder.ts'
 import { type Limits, resolveLimits } from './limits.ts'
+import { type Allocate, allocateZeroed } from './message-buffer.ts'
 import { type RandomFill, type RandomPool, randomPoolFor } from './random-pool.ts'
 import { Receiver, type ReceiverSink } from './receiver.ts'
 import { isValidUtf8 } from './utf8.ts'
@@ -48,6 +49,13 @@ export interface ConnectionOptions {
    * arguments) or when the transport ends.
    */
   deferCloseReply?: boolean
+  /**
+   * Makes the buffers for joined messages and for frames over 2 KiB; every byte of a buffer it
+   * returns is written before the buffer is used. Default: `new Uint8Array(size)`. An adapter
+   * may pass one that skips zero-filling, such as Node's `Buffer.allocUnsafe`. It must return a
+   * Uint8Array of exactly `size` bytes.
+   */
+  allocate?: (size: number) => Uint8Array
 }
 
 export type ConnectionState = 'open' | 'closing' | 'closed'
@@ -67,6 +75,7 @@ export class WebSocketConnection {
   private readonly fragmentSize: number
   private readonly random: RandomPool | null
   private readonly maskKey: Uint8Array | null
+  private readonly allocate: Allocate
   private events: WebSocketEvent[] = []
   private outgoing: Uint8Array[] = []
   private pending: Uint8Array[] = []
@@ -98,6 +107,7 @@ export class WebSocketConnection {
       throw new RangeError(`fragmentSize must be a positive integer, got ${String(fragmentSize)}`)
     }
     this.fragmentSize = fragmentSize
+    this.allocate = checkedAllocator(options.allocate)
     this.random = role === 'client' ? randomPoolFor(options.randomFill ?? secureRandomFill) : null
     this.maskKey = role === 'client' ? new Uint8Array(4) : null
     this.receiver = new Receiver(
@@ -106,6 +116,7 @@ export class WebSocketConnection {
       role === 'server',
       this.extensions,
       options.messageFragments ?? false,
+      this.allocate,
     )
   }
 
@@ -139,7 +150,7 @@ export class WebSocketConnection {
 
   /**
    * Feeds bytes from the transport, in any chunking. The connection takes ownership of `chunk`:
-   * masked payload is unmasked in place, and binary events may be views into it.
+   * masked payload may be unmasked in place, and binary events may be views into it.
    */
   receive(chunk: Uint8Array): void {
     if (!isBytes(chunk)) throw new TypeError('receive() takes a Uint8Array')
@@ -313,7 +324,7 @@ export class WebSocketConnection {
       key = this.maskKey
       ;(this.random as RandomPool).take(key)
     }
-    encodeFrame(this.outgoing, fin, first, payload, key)
+    encodeFrame(this.outgoing, fin, first, payload, key, this.allocate)
   }
 
   private queueClose(payload: Uint8Array): void {
@@ -434,6 +445,19 @@ export class WebSocketConnection {
         return connection.events.length < connection.limits.maxQueuedEvents
       },
     }
+  }
+}
+
+/** The `allocate` option, wrapped so that a wrong result is a clear error, not corrupt data. */
+function checkedAllocator(allocate: ((size: number) => Uint8Array) | undefined): Allocate {
+  if (allocate === undefined) return allocateZeroed
+  if (typeof allocate !== 'function') throw new TypeError('allocate must be a function')
+  return (size) => {
+    const bytes = allocate(size)
+    if (!isBytes(bytes) || bytes.length !== size) {
+      throw new TypeError(`allocate(${size}) must return a Uint8Array of ${size} bytes`)
+    }
+    return bytes
   }
 }
 

@@ -4,7 +4,8 @@
  * `COPY_THRESHOLD` are not copied: the header goes out as its own chunk, ready for a gathered
  * write, and the payload is the caller's view.
  */
-import { applyMask } from './mask.ts'
+import { maskCopy, maskWord } from './mask.ts'
+import type { Allocate } from './message-buffer.ts'
 
 /** Up to this payload size, header and payload are joined into one chunk. */
 export const COPY_THRESHOLD = 4096
@@ -13,26 +14,35 @@ export const COPY_THRESHOLD = 4096
  * Small frames are cut from shared 16 KiB slabs instead of each getting an ArrayBuffer of its
  * own (an allocation per frame was most of the cost of sending small messages). A slab region
  * is handed out once and never reused, and every byte of it is written, so frames stay valid
- * for as long as the caller keeps them and never show stale bytes.
+ * for as long as the caller keeps them and never show stale bytes (a slab starts zero-filled).
  */
 const SLAB_BYTES = 16 * 1024
 const SLAB_MAX_FRAME = 2048
 let slab: Uint8Array | null = null
 let slabOffset = SLAB_BYTES
 
-function allocateFrame(size: number): Uint8Array {
-  if (size > SLAB_MAX_FRAME) return new Uint8Array(size)
-  if (slabOffset + size > SLAB_BYTES) {
+/**
+ * A buffer for a frame of `size` bytes. A slab frame starts where its payload (after
+ * `headerBytes`) has the alignment `payloadAlign` (0-3), the alignment of the payload it will
+ * carry, so masking can copy it a word at a time; the skipped bytes are never part of a frame.
+ */
+function allocateFrame(
+  size: number,
+  headerBytes: number,
+  payloadAlign: number,
+  allocate: Allocate,
+): Uint8Array {
+  if (size > SLAB_MAX_FRAME) return allocate(size)
+  let start = slabOffset + ((payloadAlign - slabOffset - headerBytes) & 3)
+  if (start + size > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES)
-    slabOffset = 0
+    start = (payloadAlign - headerBytes) & 3
   }
-  const frame = (slab as Uint8Array).subarray(slabOffset, slabOffset + size)
-  // Keep every frame 8-byte aligned, so word-wise masking needs no lead-in for the slab itself.
-  slabOffset = (slabOffset + size + 7) & ~7
-  return frame
+  slabOffset = start + size
+  return (slab as Uint8Array).subarray(start, slabOffset)
 }
 
-/** Below this many payload bytes, copying and masking in one byte loop beats set() plus applyMask. */
+/** Below this many payload bytes, copying and masking in one byte loop beats maskCopy(). */
 const FUSED_MASK_MAX = 64
 
 /** Bytes of the header of a frame with `length` payload bytes. */
@@ -84,7 +94,7 @@ export function writeHeader(
 
 /**
  * Appends the chunks of one frame to `out`: one chunk, or header and payload view for a large
- * unmasked payload. `first` is RSV bits | opcode.
+ * unmasked payload. `first` is RSV bits | opcode. Frames over 2 KiB come from `allocate`.
  */
 export function encodeFrame(
   out: Uint8Array[],
@@ -92,6 +102,7 @@ export function encodeFrame(
   first: number,
   payload: Uint8Array,
   maskKey: Uint8Array | null,
+  allocate: Allocate,
 ): void {
   const length = payload.length
   const headerBytes = headerLength(length, maskKey !== null)
@@ -101,15 +112,14 @@ export function encodeFrame(
     out.push(header, payload)
     return
   }
-  const frame = allocateFrame(headerBytes + length)
+  const frame = allocateFrame(headerBytes + length, headerBytes, payload.byteOffset & 3, allocate)
   const offset = writeHeader(frame, 0, fin, first, length, maskKey)
   if (maskKey === null) {
     frame.set(payload, offset)
   } else if (length <= FUSED_MASK_MAX) {
     for (let index = 0; index < length; index++) frame[offset + index] = payload[index] ^ maskKey[index & 3]
   } else {
-    frame.set(payload, offset)
-    applyMask(frame.subarray(offset), maskKey, 0)
+    maskCopy(payload, maskWord(maskKey, 0), frame, offset)
   }
   out.push(frame)
 }

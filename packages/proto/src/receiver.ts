@@ -1,17 +1,19 @@
 /**
  * The receiving half of a connection: an incremental frame parser (RFC 6455 section 5.2) and
  * the message assembler on top of it. It validates everything a header says before reading any
- * payload, unmasks in place, streams data payload through extensions and the UTF-8 validator as
- * it arrives, and buffers only what a message needs. It reports to a `ReceiverSink` and never
- * throws for anything the peer sent.
+ * payload, streams data payload through extensions and the UTF-8 validator as it arrives
+ * (unmasked in place), and buffers only what a message needs. Binary payload is left masked
+ * until the message is complete: it is unmasked while being joined (one pass over each byte),
+ * or in place when the message is one piece. It reports to a `ReceiverSink` and never throws for
+ * anything the peer sent (an `allocate` function that breaks its contract does throw).
  */
 import { ExtensionError } from './errors.ts'
 import type { FragmentEvent } from './events.ts'
 import type { Extension } from './extension.ts'
 import { MAX_CONTROL_PAYLOAD, MAX_HEADER_BYTES, Opcode, RSV_MASK } from './frame.ts'
 import type { Limits } from './limits.ts'
-import { applyMask } from './mask.ts'
-import { MessageBuffer } from './message-buffer.ts'
+import { applyMask, maskWord } from './mask.ts'
+import { type Allocate, MessageBuffer } from './message-buffer.ts'
 import { Utf8Validator } from './utf8.ts'
 import { decodeUtf8Strict, Utf8StreamDecoder } from './web.ts'
 
@@ -53,7 +55,7 @@ export class Receiver {
   private messageExtension: Extension | null = null
   private messageBytes = 0
   private messageFrames = 0
-  private readonly buffer = new MessageBuffer()
+  private readonly buffer: MessageBuffer
   /** Validates text delivered as fragment events (their data stays bytes). */
   private readonly utf8 = new Utf8Validator()
   /** Validates and decodes whole text messages natively, piece by piece; created on first use. */
@@ -69,7 +71,9 @@ export class Receiver {
     private readonly expectMasked: boolean,
     private readonly extensions: readonly Extension[],
     private readonly fragmentEvents: boolean,
+    allocate?: Allocate,
   ) {
+    this.buffer = new MessageBuffer(allocate)
     let claimed = 0
     for (const extension of extensions) claimed |= extension.rsvBits
     this.claimedRsv = claimed
@@ -92,7 +96,7 @@ export class Receiver {
   /**
    * Parses `chunk` from `position`. Returns the position where it stopped: `chunk.length`, or
    * earlier when the sink stopped accepting at a frame boundary (the caller keeps the rest), or
-   * when the receiver stopped. Payload bytes are unmasked in place.
+   * when the receiver stopped. Payload bytes may be unmasked in place.
    */
   parse(chunk: Uint8Array, position: number): number {
     const end = chunk.length
@@ -278,18 +282,28 @@ export class Receiver {
   }
 
   private payload(piece: Uint8Array): void {
+    this.remaining -= piece.length
+    const extension = this.messageExtension
+    if (extension === null && this.messageOpcode === Opcode.BINARY && this.control === null) {
+      // Binary data stays masked until the message buffer copies it (unmasking as it copies) or
+      // returns it as it is (unmasking it in place). Its size was checked with the frame header.
+      this.messageBytes += piece.length
+      if (this.masked) {
+        this.buffer.pushMasked(piece, maskWord(this.maskKey, this.maskPhase))
+        this.maskPhase = (this.maskPhase + piece.length) & 3
+      } else this.buffer.push(piece)
+      return
+    }
     if (this.masked) {
       applyMask(piece, this.maskKey, this.maskPhase)
       this.maskPhase = (this.maskPhase + piece.length) & 3
     }
-    this.remaining -= piece.length
     const control = this.control
     if (control !== null) {
       control.set(piece, this.controlHave)
       this.controlHave += piece.length
       return
     }
-    const extension = this.messageExtension
     if (extension === null) {
       const whole = this.remaining === 0 && this.fin && this.messageBytes === 0
       if (whole && this.messageOpcode === Opcode.TEXT && !this.fragmentEvents) {
