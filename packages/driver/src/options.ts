@@ -29,6 +29,12 @@ export interface SocketOptions {
   maxBufferedAmount?: number
   /** Undelivered events at which reading from the socket pauses (default 64); it resumes at half. */
   readHighWaterMark?: number
+  /**
+   * Makes the buffers for joined messages and large frames (default: zero-filled
+   * `new Uint8Array(size)`). The core overwrites every byte it is given, so a Node adapter can
+   * pass `Buffer.allocUnsafe` to skip the zero fill. Must return a Uint8Array of `size` bytes.
+   */
+  allocate?: (size: number) => Uint8Array
 }
 
 export interface ResolvedSocketOptions {
@@ -41,6 +47,7 @@ export interface ResolvedSocketOptions {
   highWaterMark: number
   maxBufferedAmount: number
   readHighWaterMark: number
+  allocate: ((size: number) => Uint8Array) | undefined
 }
 
 function positive(value: unknown, what: string, fallback: number, allowZero = false): number {
@@ -51,6 +58,11 @@ function positive(value: unknown, what: string, fallback: number, allowZero = fa
     )
   }
   return value
+}
+
+function allocator(value: unknown): ((size: number) => Uint8Array) | undefined {
+  if (value === undefined || typeof value === 'function') return value as ((size: number) => Uint8Array) | undefined
+  throw new TypeError(`allocate must be a function, got ${typeof value}`)
 }
 
 export function resolveSocketOptions(options: SocketOptions): ResolvedSocketOptions {
@@ -67,6 +79,7 @@ export function resolveSocketOptions(options: SocketOptions): ResolvedSocketOpti
     highWaterMark: positive(options.highWaterMark, 'highWaterMark', 1024 * 1024, true),
     maxBufferedAmount: positive(options.maxBufferedAmount, 'maxBufferedAmount', 64 * 1024 * 1024),
     readHighWaterMark: Math.max(1, Math.floor(positive(options.readHighWaterMark, 'readHighWaterMark', 64))),
+    allocate: allocator(options.allocate),
   }
 }
 
@@ -76,6 +89,7 @@ export function coreOptions(options: ResolvedSocketOptions): {
   autoPong: boolean
   deferCloseReply: boolean
   fragmentSize?: number
+  allocate?: (size: number) => Uint8Array
 } {
   return {
     limits: options.limits,
@@ -85,6 +99,7 @@ export function coreOptions(options: ResolvedSocketOptions): {
     // The pump answers the peer's close once the application has seen the events before it.
     deferCloseReply: true,
     ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
+    ...(options.allocate === undefined ? {} : { allocate: options.allocate }),
   }
 }
 

@@ -9,6 +9,7 @@ import {
   connectWith as driverConnectWith,
   type OpenTransport as OpenByteTransport,
 } from '@ws/driver'
+import { allocateUnfilled } from './allocate.ts'
 import { type Connection, makeConnection } from './connection.ts'
 import { openProxyTunnel } from './proxy.ts'
 import { SocketTransport } from './socket-transport.ts'
@@ -87,5 +88,10 @@ export function connectWith(
   options: ConnectOptions,
   open: OpenTransport,
 ): Promise<Connection> {
-  return driverConnectWith(String(url), options, socketOpener(open), makeConnection) as Promise<Connection>
+  return driverConnectWith(
+    String(url),
+    { allocate: allocateUnfilled, ...options },
+    socketOpener(open),
+    makeConnection,
+  ) as Promise<Connection>
 }

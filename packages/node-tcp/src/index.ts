@@ -1,4 +1,5 @@
 export type { SocketOptions } from '@ws/driver'
+export { allocateUnfilled } from './allocate.ts'
 export {
   ConnectError,
   type ConnectErrorKind,

@@ -9,6 +9,7 @@ import { createServer as createNetServer, type Server as NetServer } from 'node:
 import type { Duplex } from 'node:stream'
 import { Acceptor, type Connection as DriverConnection, type ServerOptions } from '@ws/driver'
 import type { UpgradeRequest } from '@ws/proto'
+import { allocateUnfilled } from './allocate.ts'
 import { type Connection, makeConnection } from './connection.ts'
 import { SocketTransport } from './socket-transport.ts'
 
@@ -34,7 +35,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super()
-    this.acceptor = new Acceptor(options, makeConnection)
+    this.acceptor = new Acceptor({ allocate: allocateUnfilled, ...options }, makeConnection)
   }
 
   /** Open connections. */

@@ -4,6 +4,8 @@
  * our WebSocketServer (plain and TLS) whose accepted connections can be taken as the same
  * `WebSocket` or `WebSocketStream` objects.
  */
+
+import { allocateUnfilled } from '@ws/node-tcp'
 import {
   CloseEvent as CloseEventClass,
   type CloseEventInstance,
@@ -13,7 +15,11 @@ import {
 } from '@ws/web'
 import { connectNode, openNodeTransport } from './open.ts'
 
-const classes = createWebSocketClasses({ open: openNodeTransport, connect: connectNode })
+const classes = createWebSocketClasses({
+  open: openNodeTransport,
+  connect: connectNode,
+  defaults: { allocate: allocateUnfilled },
+})
 
 /** The WHATWG WebSocket, over TCP and TLS from Node. */
 export const WebSocket = classes.WebSocket
