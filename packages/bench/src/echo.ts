@@ -77,9 +77,11 @@ export const portOf = (child: ChildHandle): number => {
 }
 
 /** Distinct binary messages of one size. */
-const binaryMessages = (size: number): Message[] => Array.from({ length: 64 }, (_, i) => payload(size, i + 1))
+export const binaryMessages = (size: number): Message[] =>
+  Array.from({ length: 64 }, (_, i) => payload(size, i + 1))
 
-async function measure(
+/** Checks both sides' echoes byte for byte (two windows per connection), then times them against each other. */
+export async function measure(
   oursClients: readonly EchoClient[],
   peerClients: readonly EchoClient[],
   messages: readonly Message[],

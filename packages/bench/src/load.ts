@@ -5,14 +5,20 @@
 import { createRequire } from 'node:module'
 import type { Socket } from 'node:net'
 import { connect } from '@ws/node-tcp'
+import { openWebClient, type WebClientKind } from './web-clients.ts'
 
+/** The servers under test, and the clients of the plain (non-WHATWG) APIs. */
 export type Implementation = 'ours' | 'ws'
+/** Every client: ours (a Connection), ws's, and the WHATWG ones (web-clients.ts). */
+export type ClientKind = Implementation | WebClientKind
 export type Message = string | Uint8Array
 
 export interface EchoClient {
   send(message: Message): void
   /** The one listener for incoming messages (text as a string, binary as bytes). */
   listener: (message: Message) => void
+  /** Set by a running pipeline: a client that fails (an error, an unexpected close) reports it here. */
+  onError?: ((error: Error) => void) | undefined
   /** Bytes read plus bytes written on the TCP socket so far. */
   wireBytes(): { read: number; written: number }
   close(): Promise<void>
@@ -35,11 +41,12 @@ const WebSocket = createRequire(import.meta.url)('ws') as WsClientClass
 
 /** Opens one client; `deflate` makes it offer permessage-deflate and compress every message. */
 export async function openClient(
-  implementation: Implementation,
+  implementation: ClientKind,
   port: number,
   deflate: boolean,
 ): Promise<EchoClient> {
   const url = `ws://127.0.0.1:${port}/`
+  if (implementation !== 'ours' && implementation !== 'ws') return openWebClient(implementation, url, deflate)
   if (implementation === 'ours') {
     const connection = await connect(url, { perMessageDeflate: deflate ? { threshold: 0 } : false })
     const socket = connection.socket as Socket
@@ -82,7 +89,7 @@ export async function openClient(
 
 /** Opens `count` clients, at most 50 handshakes at a time. */
 export async function openClients(
-  implementation: Implementation,
+  implementation: ClientKind,
   port: number,
   deflate: boolean,
   count: number,
@@ -151,6 +158,11 @@ export function pipeline(
         client.send(at(sent))
         sent++
       }
+      client.onError = (error) => {
+        if (failed) return
+        failed = true
+        reject(error)
+      }
       client.listener = (message) => {
         if (failed) return
         const expected = at(received)
@@ -167,6 +179,7 @@ export function pipeline(
         if (sent < limit && performance.now() < deadline) sendNext()
         else if (received === sent) {
           client.listener = () => {}
+          client.onError = undefined
           if (--active === 0) resolve({ completed, elapsedMs: performance.now() - start })
         }
       }

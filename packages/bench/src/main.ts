@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { withoutAddon, wsAddon } from './addon.ts'
 import { benchBuilding } from './building.ts'
+import { benchClientMemory } from './client-memory.ts'
 import { benchDeflate } from './deflate.ts'
 import { benchDeflateEcho, DEFLATE_ECHO_CONFIG, DEFLATE_ECHO_QUICK } from './deflate-echo.ts'
 import { benchEcho, ECHO_CONFIG, ECHO_FULL, ECHO_QUICK } from './echo.ts'
@@ -26,8 +27,10 @@ import {
   textTable,
   type WithAddon,
 } from './report.ts'
+import { clientMemoryTable, webEchoTable } from './report-web.ts'
 import { benchSha1 } from './sha1.ts'
 import { benchText } from './text.ts'
+import { benchWebEcho } from './web-echo.ts'
 
 const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
@@ -83,6 +86,16 @@ console.log(deflateEchoTable(deflateEcho))
 console.log('\nMemory per open idle connection, each server in its own child process')
 const memory = await benchMemory(quick ? MEMORY_QUICK : MEMORY_FULL)
 console.log(memoryTable(memory))
+console.log(
+  '\nWHATWG clients echo: our WebSocket against undici and ws, our WebSocketStream against our WebSocket',
+)
+const webEcho = await benchWebEcho(network, quick ? ECHO_QUICK : ECHO_CONFIG)
+console.log(webEchoTable(webEcho))
+console.log(
+  '\nMemory per open idle client: our WebSocket against our Connection, each in its own child process',
+)
+const clientMemory = [await benchClientMemory(quick ? MEMORY_QUICK : MEMORY_FULL)]
+console.log(clientMemoryTable(clientMemory))
 
 const target = out ? resolve(out) : quick ? undefined : join(workspaceRoot, 'docs', 'benchmarks.md')
 if (target) {
@@ -90,7 +103,7 @@ if (target) {
     target,
     markdownReport(
       currentEnvironment(),
-      { sha1, frames, deflate, building, text, echo, deflateEcho, memory },
+      { sha1, frames, deflate, building, text, echo, deflateEcho, memory, webEcho, clientMemory },
       quick,
     ),
   )

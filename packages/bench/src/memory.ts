@@ -14,7 +14,7 @@ import { jsonMessages } from './corpus.ts'
 import { portOf, startServers } from './echo.ts'
 import { median } from './harness.ts'
 import { closeClients, type Implementation, openClients, pipeline } from './load.ts'
-import type { MemorySnapshot } from './server-process.ts'
+import { readSnapshot } from './snapshot.ts'
 
 export interface MemoryConfig {
   connections: number
@@ -43,13 +43,16 @@ export interface MemoryRow {
   heapRatio: number
 }
 
-type PerConnection = { rss: number; heapUsed: number; external: number }
+export type PerConnection = { rss: number; heapUsed: number; external: number }
 
-function snapshot(value: Record<string, unknown>): MemorySnapshot {
-  for (const key of ['rss', 'heapUsed', 'external', 'arrayBuffers', 'connections']) {
-    if (typeof value[key] !== 'number') throw new Error(`memory: a bad reading ${JSON.stringify(value)}`)
+/** Medians over the repeats of per-connection readings. */
+export function memorySide(list: readonly PerConnection[]): MemorySide {
+  return {
+    rss: median(list.map((sample) => sample.rss)),
+    heapUsed: median(list.map((sample) => sample.heapUsed)),
+    external: median(list.map((sample) => sample.external)),
+    rssSamples: list.map((sample) => sample.rss),
   }
-  return value as unknown as MemorySnapshot
 }
 
 /** One reading: a fresh server child, `connections` idle clients, the difference per connection. */
@@ -58,7 +61,7 @@ export async function measureOnce(
   deflate: boolean,
   connections: number,
 ): Promise<PerConnection> {
-  const before = snapshot(await server.request('memory'))
+  const before = readSnapshot(await server.request('memory'))
   const clients = await openClients('ws', portOf(server), deflate, connections)
   try {
     if (deflate) {
@@ -66,7 +69,7 @@ export async function measureOnce(
       const { completed } = await pipeline(clients, messages, { window: 1, limit: 1, exact: true })
       if (completed !== connections) throw new Error('memory: not every client got its echo')
     }
-    const after = snapshot(await server.request('memory'))
+    const after = readSnapshot(await server.request('memory'))
     if (after.connections !== connections) {
       throw new Error(`memory: the server holds ${after.connections} connections, expected ${connections}`)
     }
@@ -104,14 +107,8 @@ export async function benchMemory(config: MemoryConfig): Promise<MemoryRow[]> {
         }
       })
     }
-    const side = (list: PerConnection[]): MemorySide => ({
-      rss: median(list.map((sample) => sample.rss)),
-      heapUsed: median(list.map((sample) => sample.heapUsed)),
-      external: median(list.map((sample) => sample.external)),
-      rssSamples: list.map((sample) => sample.rss),
-    })
-    const ours = side(samples.ours)
-    const peer = side(samples.ws)
+    const ours = memorySide(samples.ours)
+    const peer = memorySide(samples.ws)
     rows.push({
       deflate,
       connections: config.connections,

@@ -3,14 +3,17 @@ import { createRequire } from 'node:module'
 import { cpus, totalmem } from 'node:os'
 import type { WsAddon } from './addon.ts'
 import type { BuildRow } from './building.ts'
+import type { ClientMemoryRow } from './client-memory.ts'
 import type { DeflateRow } from './deflate.ts'
 import { DEFLATE_ECHO_CONFIG, type DeflateEchoRow } from './deflate-echo.ts'
 import { ECHO_CONFIG, ECHO_FULL, type EchoRow } from './echo.ts'
 import type { FrameRow } from './frames.ts'
 import { type Comparison, QUICK } from './harness.ts'
 import type { MemoryRow } from './memory.ts'
+import { webSection } from './report-web.ts'
 import type { Sha1Row } from './sha1.ts'
 import type { TextRow } from './text.ts'
+import type { WebEchoRow } from './web-echo.ts'
 
 export interface Environment {
   cpu: string
@@ -169,6 +172,8 @@ export interface Results {
   echo?: readonly EchoRow[]
   deflateEcho?: readonly DeflateEchoRow[]
   memory?: readonly MemoryRow[]
+  webEcho?: readonly WebEchoRow[]
+  clientMemory?: readonly ClientMemoryRow[]
 }
 
 export function markdownReport(environment: Environment, results: Results, quick: boolean): string {
@@ -181,6 +186,8 @@ export function markdownReport(environment: Environment, results: Results, quick
     echo = [],
     deflateEcho = [],
     memory = [],
+    webEcho = [],
+    clientMemory = [],
   } = results
   return `# Benchmarks
 
@@ -290,6 +297,8 @@ message and gets it back, so each server connection holds an inflater and a comp
 per server and mode, in alternating order, median reported. RSS counts what the process holds
 from the OS (including freed memory not yet returned); heap is V8's used heap; external is memory
 held outside the heap (Buffers, zlib's native state).
+
+${webSection(webEcho, clientMemory, quick)}
 
 ## Raw DEFLATE (@ws/deflate vs node:zlib)
 

@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module'
 import { WebSocketServer as OurServer } from '@ws/node-tcp'
 import { serveCommands } from './child.ts'
+import { memorySnapshot } from './snapshot.ts'
 
 interface WsSocket {
   on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void
@@ -27,14 +28,6 @@ type WsServerClass = new (options: {
   perMessageDeflate: false | { threshold: number }
   maxPayload: number
 }) => WsServer
-
-export interface MemorySnapshot {
-  rss: number
-  heapUsed: number
-  external: number
-  arrayBuffers: number
-  connections: number
-}
 
 export async function startEchoServer(
   implementation: 'ours' | 'ws',
@@ -66,16 +59,6 @@ export async function startEchoServer(
   })
   await new Promise<void>((resolve) => server.on('listening', resolve))
   return { port: server.address().port, connections: () => open }
-}
-
-export function memorySnapshot(connections: number): MemorySnapshot {
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (gc) {
-    gc()
-    gc()
-  }
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage()
-  return { rss, heapUsed, external, arrayBuffers, connections }
 }
 
 const [implementation, mode] = process.argv.slice(2)

@@ -9,17 +9,20 @@ import * as assert from 'uvu/assert'
 import { withoutAddon, wsAddon } from '../src/addon.ts'
 import { benchBuilding, oursBuild, payload, unmaskFrame, wsBuild } from '../src/building.ts'
 import { spawnChild, withChildren } from '../src/child.ts'
+import { benchClientMemory } from '../src/client-memory.ts'
 import { jsonCorpus, jsonMessages, textCorpus } from '../src/corpus.ts'
 import { benchDeflate } from '../src/deflate.ts'
 import { benchDeflateEcho } from '../src/deflate-echo.ts'
 import { benchEcho, portOf, startServer } from '../src/echo.ts'
 import { benchFrames, maskedStream } from '../src/frames.ts'
 import { assertSameOutput, compare, compareAsync, median, sinkValue, spread } from '../src/harness.ts'
-import { closeClients, type EchoClient, openClients, pipeline } from '../src/load.ts'
+import { closeClients, type EchoClient, openClient, openClients, pipeline } from '../src/load.ts'
 import { benchMemory } from '../src/memory.ts'
 import { markdownReport } from '../src/report.ts'
 import { benchSha1 } from '../src/sha1.ts'
 import { benchText, maskedTextStream, mixedText } from '../src/text.ts'
+import { deliver } from '../src/web-clients.ts'
+import { benchWebEcho, WEB_ECHO_PAIRS } from '../src/web-echo.ts'
 
 const TINY = { rounds: 3, roundMs: 2 }
 const ENVIRONMENT = { cpu: 'test cpu', cores: 2, memoryGiB: 24, node: 'v20', date: '2026-01-01' }
@@ -403,6 +406,182 @@ test('the report has a section and rows for every new scenario', () => {
   assert.not.match(report, /smoke run/)
 })
 
+test('WHATWG clients: our WebSocket, our WebSocketStream and undici echo text and binary exactly, in order, via the ws server', async () => {
+  await withChildren(async (children) => {
+    const server = await startServer('ws', false)
+    children.push(server)
+    const port = portOf(server)
+    for (const kind of ['web', 'stream', 'undici'] as const) {
+      const clients = await openClients(kind, port, false, 2)
+      try {
+        const messages = ['héllo', payload(70000, 9), 'wörld 🚀', payload(64, 3), '']
+        const result = await pipeline(clients, messages, { window: 3, limit: 10, exact: true })
+        assert.is(result.completed, 20, kind)
+        assert.throws(() => clients[0]?.wireBytes(), /not available/)
+      } finally {
+        await closeClients(clients)
+      }
+    }
+    await openClient('undici', port, true).then(
+      () => assert.unreachable('undici cannot compress'),
+      (error: unknown) => assert.ok(error instanceof Error && /cannot compress/.test(error.message)),
+    )
+    // undici offers permessage-deflate regardless: a server that accepts it is refused.
+    const deflating = await startServer('ws', true)
+    children.push(deflating)
+    await openClient('undici', portOf(deflating), false).then(
+      () => assert.unreachable('an agreed extension must be refused'),
+      (error: unknown) =>
+        assert.ok(
+          error instanceof Error && /extensions were agreed \(permessage-deflate/.test(error.message),
+          String(error),
+        ),
+    )
+  })
+})
+
+test('WHATWG clients: a connection lost mid-echo rejects the pipeline, and a message of a wrong type fails', async () => {
+  for (const kind of ['web', 'stream', 'undici'] as const) {
+    await withChildren(async (children) => {
+      const server = await startServer('ws', false)
+      children.push(server)
+      const clients = await openClients(kind, portOf(server), false, 1)
+      try {
+        const running = pipeline(clients, [payload(1024, 1)], { window: 4 })
+        server.process.kill('SIGKILL')
+        let timer: NodeJS.Timeout | undefined
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${kind}: the lost connection went unnoticed`)), 10000)
+        })
+        await Promise.race([running, late]).then(
+          () => assert.unreachable('a lost connection must fail the pipeline'),
+          (error: unknown) => {
+            assert.ok(error instanceof Error, String(error))
+            assert.not.match(error.message, /went unnoticed/)
+            if (kind !== 'stream') assert.match(error.message, /closed unexpectedly \(1006\)/)
+          },
+        )
+        clearTimeout(timer)
+      } finally {
+        await closeClients(clients)
+      }
+    })
+  }
+  const errors: Error[] = []
+  const client: EchoClient = {
+    send() {},
+    listener: () => assert.unreachable('a wrong type must not reach the listener'),
+    onError: (error) => errors.push(error),
+    wireBytes: () => ({ read: 0, written: 0 }),
+    close: async () => {},
+  }
+  deliver(client, 'web', Uint8Array.of(1))
+  deliver(client, 'stream', new Blob(['x']))
+  assert.equal(
+    errors.map((error) => /unexpected type/.test(error.message)),
+    [true, true],
+  )
+  client.onError = undefined
+  assert.throws(() => deliver(client, 'undici', 42), /undici's WebSocket: a message of an unexpected type/)
+})
+
+test('WHATWG echo: each pair echoes every message, checked, with finite ratios and its target', async () => {
+  const rows = await benchWebEcho(TINY, { sizes: [64, 20000], connections: [1, 3], window: 4 })
+  assert.equal(
+    rows.map((row) => `${row.client}/${row.against} ${row.connections} ${row.payloadBytes} ${row.target}`),
+    [
+      'web/undici 1 64 1.5',
+      'web/undici 1 20000 1.5',
+      'web/undici 3 64 1.5',
+      'web/undici 3 20000 1.5',
+      'web/ws 1 64 1',
+      'web/ws 1 20000 1',
+      'web/ws 3 64 1',
+      'web/ws 3 20000 1',
+      'stream/web 1 64 0.8',
+      'stream/web 1 20000 0.8',
+      'stream/web 3 64 0.8',
+      'stream/web 3 20000 0.8',
+    ],
+  )
+  for (const row of rows) {
+    assert.is(row.verified, row.connections * 2 * 4)
+    assertComparison(row)
+  }
+  assert.is(WEB_ECHO_PAIRS.length, 3)
+})
+
+test('client memory: our WebSocket and our Connection, each in its own child, per-client numbers', async () => {
+  const row = await benchClientMemory({ connections: 40, repeats: 2 })
+  assert.is(row.connections, 40)
+  for (const side of [row.web, row.connection]) {
+    // Each open client holds kilobytes of heap (a Node socket alone is more than 1 KB); a
+    // reading that missed the clients would be about 0, give or take the heap's noise.
+    assert.ok(side.heapUsed > 1024, `heap per client ${side.heapUsed}`)
+    for (const value of [side.rss, side.external]) assert.ok(Number.isFinite(value))
+    assert.is(side.rssSamples.length, 2)
+  }
+  assert.is(row.rssRatio, row.web.rss / row.connection.rss)
+  assert.is(row.heapRatio, row.web.heapUsed / row.connection.heapUsed)
+  const report = markdownReport(ENVIRONMENT, { sha1: [], frames: [], deflate: [], clientMemory: [row] }, true)
+  assert.match(report, /### Memory per open idle client/)
+  assert.match(report, /\| 40 \| -?[\d.]+ KiB \| -?[\d.]+ KiB \| -?[\d.]+ \|/)
+  assert.match(report, /2 readings per kind/)
+})
+
+test('the WHATWG tables mark each row met or not against its target', () => {
+  const side = { samples: [1, 1, 1], medianOpsPerSecond: 1000, spread: 0 }
+  const comparison = (ratio: number) => ({
+    ours: side,
+    peer: { ...side, medianOpsPerSecond: 1000 / ratio },
+    ratio,
+  })
+  const common = { payloadBytes: 64, connections: 50, window: 16, verified: 1600 }
+  const memory = { rss: 20480, heapUsed: 10240, external: 0, rssSamples: [20480] }
+  const report = markdownReport(
+    ENVIRONMENT,
+    {
+      sha1: [],
+      frames: [],
+      deflate: [],
+      webEcho: [
+        { client: 'web', against: 'undici', target: 1.5, ...common, ...comparison(2) },
+        { client: 'web', against: 'ws', target: 1, ...common, payloadBytes: 16384, ...comparison(0.5) },
+        { client: 'stream', against: 'web', target: 0.8, ...common, ...comparison(0.8) },
+      ],
+      clientMemory: [
+        {
+          connections: 2000,
+          web: memory,
+          connection: { ...memory, rss: 10240 },
+          rssRatio: 2,
+          heapRatio: 1,
+          target: 1.2,
+        },
+      ],
+    },
+    false,
+  )
+  assert.match(
+    report,
+    /\| our `WebSocket` \| undici 7\.\d+\.\d+ `WebSocket` \| 64 B \| 50 \| 1,000 \| 500 \| 2\.00 \| 0\.0% \/ 0\.0% \| >= 1\.5 \| yes \|/,
+  )
+  assert.match(
+    report,
+    /\| our `WebSocket` \| ws 8\.\d+\.\d+ client \| 16 KiB \| 50 \| 1,000 \| 2,000 \| 0\.50 \|.*\| >= 1\.0 \| \*\*no\*\* \|/,
+  )
+  assert.match(
+    report,
+    /\| our `WebSocketStream` \| our `WebSocket` \| 64 B \|.*\| 0\.80 \|.*\| >= 0\.8 \| yes \|/,
+  )
+  assert.match(
+    report,
+    /\| 2,000 \| 20\.0 KiB \| 10\.0 KiB \| 2\.00 \| 10\.0 KiB \| 10\.0 KiB \| 1\.00 \| 0\.0 KiB \| 0\.0 KiB \| <= 1\.2 \| \*\*no\*\* \|/,
+  )
+  assert.match(report, /One reading per kind/)
+  assert.match(report, /rounds of 400 ms, 7 per side/)
+})
+
 test('pnpm bench --quick --out FILE runs end to end and writes the report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-bench-'))
   try {
@@ -427,6 +606,8 @@ test('pnpm bench --quick --out FILE runs end to end and writes the report', () =
       '## Loopback echo',
       '## permessage-deflate echo',
       '## Memory per open idle connection',
+      '## WHATWG clients',
+      '### Memory per open idle client',
     ]) {
       assert.ok(report.includes(section), section)
     }
@@ -434,6 +615,8 @@ test('pnpm bench --quick --out FILE runs end to end and writes the report', () =
     assert.match(report, /\| 1 MiB \| `readOnly: true` \| none \|/)
     assert.match(report, /\| 64 KiB \| none \|/)
     assert.match(report, /\| server \| ws clients \| 16 KiB \| 10 \|/)
+    assert.match(report, /\| our `WebSocketStream` \| our `WebSocket` \| 16 KiB \| 10 \|/)
+    assert.match(report, /\| 50 \| -?[\d.]+ KiB \| -?[\d.]+ KiB \|/)
     const usage = spawnSync(process.execPath, ['--import', 'tsx', main, '--quick', '--out'], {
       encoding: 'utf8',
     })

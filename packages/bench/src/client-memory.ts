@@ -1,0 +1,76 @@
+/**
+ * Memory per open idle client: our WHATWG `WebSocket` against our plain `Connection`, each set
+ * of clients in a fresh child process of its own (client-process.ts, run with --expose-gc),
+ * connected to the plain ws echo server (a child too). The client child is read before any of
+ * its clients opens and again once `connections` of them are open and idle; reported:
+ * (after - before) / connections for RSS, V8 heap used and external memory. Each kind runs
+ * `repeats` times in alternating order; the median is reported.
+ */
+import { join } from 'node:path'
+import { spawnChild, withChildren } from './child.ts'
+import { portOf, startServer } from './echo.ts'
+import { type MemoryConfig, type MemorySide, memorySide, type PerConnection } from './memory.ts'
+import { readSnapshot } from './snapshot.ts'
+
+export const CLIENT_SCRIPT = join(import.meta.dirname, 'client-process.ts')
+
+/** The WebSocket's memory per connection aimed at, as a multiple of the Connection's. */
+export const CLIENT_MEMORY_TARGET = 1.2
+
+export interface ClientMemoryRow {
+  connections: number
+  /** Our WHATWG WebSocket. */
+  web: MemorySide
+  /** Our plain Connection. */
+  connection: MemorySide
+  /** RSS per client, WebSocket / Connection: below 1 means the WebSocket uses less. */
+  rssRatio: number
+  heapRatio: number
+  target: number
+}
+
+type Kind = 'web' | 'connection'
+
+/** One reading: a fresh client child, `connections` idle clients, the difference per client. */
+async function measureClients(kind: Kind, port: number, connections: number): Promise<PerConnection> {
+  return withChildren(async (children) => {
+    const child = await spawnChild(CLIENT_SCRIPT, [kind, String(port)], { execArgv: ['--expose-gc'] })
+    children.push(child)
+    const before = readSnapshot(await child.request('memory'))
+    const after = readSnapshot(await child.request(`open ${connections}`))
+    if (after.connections !== connections) {
+      throw new Error(`client memory: ${after.connections} ${kind} clients open, expected ${connections}`)
+    }
+    const { closed } = await child.request('close')
+    if (closed !== connections)
+      throw new Error(`client memory: closed ${String(closed)}, expected ${connections}`)
+    return {
+      rss: (after.rss - before.rss) / connections,
+      heapUsed: (after.heapUsed - before.heapUsed) / connections,
+      external: (after.external - before.external) / connections,
+    }
+  })
+}
+
+export function benchClientMemory(config: MemoryConfig): Promise<ClientMemoryRow> {
+  return withChildren(async (children) => {
+    const server = await startServer('ws', false)
+    children.push(server)
+    const port = portOf(server)
+    const samples: Record<Kind, PerConnection[]> = { web: [], connection: [] }
+    for (let repeat = 0; repeat < config.repeats; repeat++) {
+      const order: Kind[] = repeat % 2 === 0 ? ['web', 'connection'] : ['connection', 'web']
+      for (const kind of order) samples[kind].push(await measureClients(kind, port, config.connections))
+    }
+    const web = memorySide(samples.web)
+    const connection = memorySide(samples.connection)
+    return {
+      connections: config.connections,
+      web,
+      connection,
+      rssRatio: web.rss / connection.rss,
+      heapRatio: web.heapUsed / connection.heapUsed,
+      target: CLIENT_MEMORY_TARGET,
+    }
+  })
+}

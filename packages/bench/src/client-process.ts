@@ -1,0 +1,88 @@
+/**
+ * A child process holding idle clients for the client memory reading:
+ * `client-process.ts web|connection PORT`. `web` opens our WHATWG `WebSocket`s (@ws/node,
+ * binaryType 'arraybuffer', one `message` listener); `connection` opens our plain `Connection`s
+ * (@ws/node-tcp's connect(), one `binary` listener). Both with permessage-deflate off, to the
+ * echo server on 127.0.0.1:PORT. Before its greeting it opens and closes one client, so that
+ * code and shared state are in place before the first reading. Commands, one per stdin line:
+ * `memory` (a reading), `open N` (opens N more clients, 50 at a time, then a reading), `close`
+ * (closes them all). It exits when stdin ends.
+ */
+import { WebSocket } from '@ws/node'
+import { connect } from '@ws/node-tcp'
+import { serveCommands } from './child.ts'
+import { memorySnapshot } from './snapshot.ts'
+
+export type IdleClientKind = 'web' | 'connection'
+
+interface IdleClient {
+  /** Still open (not closing or closed). */
+  open(): boolean
+  close(): Promise<void>
+}
+
+async function openWeb(url: string): Promise<IdleClient> {
+  const socket = new WebSocket(url, { perMessageDeflate: false })
+  socket.binaryType = 'arraybuffer'
+  socket.addEventListener('message', () => {})
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true })
+    socket.addEventListener('error', () => reject(new Error(`WebSocket: the connection to ${url} failed`)), {
+      once: true,
+    })
+  })
+  const closed = new Promise<void>((resolve) =>
+    socket.addEventListener('close', () => resolve(), { once: true }),
+  )
+  return {
+    open: () => socket.readyState === WebSocket.OPEN,
+    close: async () => {
+      socket.close(1000)
+      await closed
+    },
+  }
+}
+
+async function openConnection(url: string): Promise<IdleClient> {
+  const connection = await connect(url, { perMessageDeflate: false })
+  connection.on('binary', () => {})
+  let closing = false
+  return {
+    open: () => !closing,
+    close: async () => {
+      closing = true
+      connection.close(1000)
+      await connection.closed
+    },
+  }
+}
+
+const [kind, port] = process.argv.slice(2)
+if ((kind !== 'web' && kind !== 'connection') || !/^\d+$/.test(port ?? '')) {
+  throw new Error('usage: client-process.ts web|connection PORT')
+}
+const url = `ws://127.0.0.1:${port}/`
+const openOne = kind === 'web' ? openWeb : openConnection
+const clients: IdleClient[] = []
+const count = (): number => clients.filter((client) => client.open()).length
+
+await (await openOne(url)).close()
+serveCommands(async (command) => {
+  const [name, argument] = command.split(' ')
+  if (name === 'memory') return memorySnapshot(count())
+  if (name === 'open' && /^\d+$/.test(argument ?? '')) {
+    const target = clients.length + Number(argument)
+    while (clients.length < target) {
+      const batch = Math.min(50, target - clients.length)
+      clients.push(...(await Promise.all(Array.from({ length: batch }, () => openOne(url)))))
+    }
+    return memorySnapshot(count())
+  }
+  if (name === 'close') {
+    const closed = clients.length
+    await Promise.all(clients.splice(0).map((client) => client.close()))
+    return { closed }
+  }
+  return { error: `unknown command ${command}` }
+})
+process.stdout.write(`${JSON.stringify({ kind })}\n`)
