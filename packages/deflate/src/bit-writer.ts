@@ -27,6 +27,11 @@ export class BitWriter {
     this.buffer = grown
   }
 
+  /** Replaces the empty buffer with one of exactly `bytes` bytes (a first size, when it is known). */
+  reserve(bytes: number): void {
+    if (this.position === 0) this.buffer = new Uint8Array(bytes)
+  }
+
   /** Appends the low `count` (at most 16) bits of `value`. */
   writeBits(value: number, count: number): void {
     let bitBuffer = this.bitBuffer | (value << this.bitCount)
@@ -53,11 +58,18 @@ export class BitWriter {
     this.position += end - start
   }
 
-  /** Returns the whole bytes written so far (a copy) and starts over. */
-  take(): Uint8Array {
-    const out = this.buffer.slice(0, this.position)
+  /**
+   * Returns the whole bytes written so far and starts over. The bytes are a copy, or with
+   * `handOut` (the buffer is not used again) a view when they fill at least half of the buffer.
+   */
+  take(handOut = false): Uint8Array {
+    const buffer = this.buffer
+    const out =
+      handOut && 2 * this.position >= buffer.length
+        ? buffer.subarray(0, this.position)
+        : buffer.slice(0, this.position)
     this.position = 0
-    if (this.buffer.length > KEEP_CAPACITY) this.buffer = new Uint8Array(0)
+    if (handOut || buffer.length > KEEP_CAPACITY) this.buffer = new Uint8Array(0)
     return out
   }
 

@@ -37,7 +37,9 @@ function blockWriter(): BlockWriter {
 export class Deflater {
   private readonly matchFinder: MatchFinder
   private readonly blockWriter = blockWriter()
-  private readonly writer = new BitWriter()
+  protected readonly writer = new BitWriter()
+  /** deflateRaw's mode: the output buffer is handed out at the end, not reused. */
+  protected oneShot = false
   private readonly storedOnly: boolean
   private finished = false
 
@@ -85,7 +87,7 @@ export class Deflater {
     this.writer.ensure(1)
     this.writer.alignToByte()
     this.finished = true
-    return this.writer.take()
+    return this.writer.take(this.oneShot)
   }
 
   /** Drops the window, the hash chains and any output not yet returned: a fresh stream. */
@@ -125,7 +127,20 @@ export class Deflater {
 
 /** Compresses `data` into one complete raw DEFLATE stream. */
 export function deflateRaw(data: Uint8Array, options: DeflaterOptions = {}): Uint8Array {
-  const deflater = new Deflater(options)
+  assertBytes(data, 'deflateRaw: data')
+  const deflater = new OneShotDeflater(options, data.length)
   deflater.write(data)
   return deflater.finish()
+}
+
+/**
+ * The compressor behind deflateRaw: its output buffer starts at a third of the input (typical
+ * text and JSON fit) and is handed out as it is, when that wastes less than half of it.
+ */
+class OneShotDeflater extends Deflater {
+  constructor(options: DeflaterOptions, inputLength: number) {
+    super(options)
+    this.oneShot = true
+    this.writer.reserve(Math.floor(inputLength / 3) + 1024)
+  }
 }

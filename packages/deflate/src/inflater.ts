@@ -346,6 +346,16 @@ export class Inflater {
           bitBuffer >>>= bits
           bitCount -= bits
           window[outPosition++] = entry >>> 11
+          // More literals from the same refill while their root-table codes fit in the bits left
+          // (fewer than 32, so far fewer bytes than the MAX_MATCH of room a step has).
+          entry = literalTable[bitBuffer & literalMask]
+          while ((entry & ENTRY_KIND_MASK) === KIND_LITERAL && (entry & 15) <= bitCount) {
+            bits = entry & 15
+            bitBuffer >>>= bits
+            bitCount -= bits
+            window[outPosition++] = entry >>> 11
+            entry = literalTable[bitBuffer & literalMask]
+          }
           continue
         }
         if (kind === KIND_BASE) {

@@ -2,7 +2,9 @@
  * LZ77 with hash chains, after zlib's deflate.c: a window buffer of two halves that slides by
  * one half, a hash of the next four bytes heading a chain of earlier positions with that hash
  * (`head` and `prev`), greedy matching for levels 1..3 and lazy matching (take a match only if
- * the next position does not start a longer one) for 4..9, with zlib's per-level limits.
+ * the next position does not start a longer one) for 4..9, with zlib's per-level limits. Unlike
+ * zlib, `prev` holds the distance back to the next older position of the chain rather than the
+ * position itself, so only `head` needs updating when the window slides.
  *
  * It produces symbols into a buffer and stops whenever the buffer is full (`run` returns true):
  * the caller writes the block `[blockStart, blockEnd)` and calls `startBlock`. Level 0 produces
@@ -19,8 +21,12 @@ import { MAX_MATCH, MIN_MATCH } from './tables.ts'
 const MIN_LOOKAHEAD = MAX_MATCH + MIN_MATCH + 1
 /** A match of length 3 further back than this costs more than three literals (zlib's TOO_FAR). */
 const TOO_FAR = 4096
+/** The multiplier of the four-byte hash (2^32 divided by the golden ratio). */
+const HASH_MULTIPLIER = 0x9e3779b1
 /** The smallest half window, so that small windows still leave room for the lookahead. */
 const MINIMUM_HALF = 1024
+/** Bytes after the window that word reads past the last match position may touch. */
+const WINDOW_PADDING = MAX_MATCH + 8
 
 /** Per level, as in zlib: good length, lazy length (max insert length for 1..3), nice length, chain. */
 const CONFIGURATION: readonly (readonly [number, number, number, number])[] = [
@@ -38,12 +44,32 @@ const CONFIGURATION: readonly (readonly [number, number, number, number])[] = [
 
 const EMPTY = new Uint8Array(0)
 
+/**
+ * Moves every position in `table` down by `half` (a power of two); those that fall out of the
+ * window become 0 (none). Positions are below 2 * half, so a position at or above half is the
+ * one with that bit set, and the bit cleared is the slid position. Two 16-bit entries at a time,
+ * without branches.
+ */
+function slide(table: Uint16Array, half: number): void {
+  const words = new Uint32Array(table.buffer, table.byteOffset, table.length >>> 1)
+  const shift = 31 - Math.clz32(half)
+  const bits = (half | (half << 16)) >>> 0
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index]
+    const set = word & bits
+    words[index] = word & (set - (set >>> shift))
+  }
+}
+
 export class MatchFinder {
   readonly window: Uint8Array
+  private readonly view: DataView
   readonly half: number
   readonly maxDistance: number
   readonly symbols: SymbolBuffer
+  /** Per hash, the latest position with that hash (0: none). */
   private readonly head: Uint16Array
+  /** Per position (modulo half), how far back the chain goes on; reaching 0 or below ends it. */
   private readonly prev: Uint16Array
   /** 32 - hash bits: the hash is the top bits of a multiplicative hash of four bytes. */
   private readonly hashShift: number
@@ -62,8 +88,6 @@ export class MatchFinder {
   blockEnd = 0
   private matchStart = 0
   private matchLength = MIN_MATCH - 1
-  private prevLength = MIN_MATCH - 1
-  private prevMatch = 0
   private matchAvailable = false
   /** Positions before strstart not yet inserted in the hash chains (their third byte was missing). */
   private insert = 0
@@ -74,7 +98,9 @@ export class MatchFinder {
     const windowSize = 1 << windowBits
     this.half = Math.max(windowSize, MINIMUM_HALF)
     this.maxDistance = Math.min(windowSize, this.half - MIN_LOOKAHEAD)
-    this.window = new Uint8Array(2 * this.half)
+    // Padding after the two halves lets the match loop read whole words near the end.
+    this.window = new Uint8Array(2 * this.half + WINDOW_PADDING)
+    this.view = new DataView(this.window.buffer)
     const hashBits = memLevel + 7
     this.head = new Uint16Array(level === 0 ? 0 : 1 << hashBits)
     this.prev = new Uint16Array(level === 0 ? 0 : this.half)
@@ -108,8 +134,6 @@ export class MatchFinder {
     this.blockEnd = 0
     this.matchStart = 0
     this.matchLength = MIN_MATCH - 1
-    this.prevLength = MIN_MATCH - 1
-    this.prevMatch = 0
     this.matchAvailable = false
     this.insert = 0
     this.symbols.count = 0
@@ -162,7 +186,7 @@ export class MatchFinder {
     const half = this.half
     const input = this.input
     do {
-      let more = window.length - this.lookahead - this.strstart
+      let more = 2 * half - this.lookahead - this.strstart
       if (this.strstart >= half + this.maxDistance) {
         window.copyWithin(0, half, this.strstart + this.lookahead)
         this.matchStart -= half
@@ -196,13 +220,7 @@ export class MatchFinder {
   }
 
   private slideHash(): void {
-    const half = this.half
-    for (const table of [this.head, this.prev]) {
-      for (let index = 0; index < table.length; index++) {
-        const position = table[index]
-        table[index] = position >= half ? position - half : 0
-      }
-    }
+    slide(this.head, this.half)
   }
 
   private tally(distance: number, value: number): boolean {
@@ -212,48 +230,46 @@ export class MatchFinder {
     return ++symbols.count === this.symbolLimit
   }
 
-  /** The longest match at strstart among the chain from `chainStart`; sets matchStart. */
-  private longestMatch(chainStart: number): number {
-    const window = this.window
+  /**
+   * The longest match at `strstart` (at most `lookahead` bytes) among the chain from
+   * `chainStart`, if longer than `prevLength`; sets matchStart when it finds one.
+   */
+  private longestMatch(strstart: number, chainStart: number, prevLength: number, lookahead: number): number {
+    const view = this.view
     const prev = this.prev
     const windowMask = this.half - 1
-    const strstart = this.strstart
-    const scanEnd = strstart + MAX_MATCH
     const limit = strstart > this.maxDistance ? strstart - this.maxDistance : 0
-    let chainLength = this.prevLength >= this.goodLength ? this.maxChain >>> 2 : this.maxChain
-    let bestLength = this.prevLength
-    const niceLength = Math.min(this.niceLength, this.lookahead)
-    let endByte = window[strstart + bestLength]
-    let beforeEndByte = window[strstart + bestLength - 1]
-    const first = window[strstart]
-    const second = window[strstart + 1]
+    let chainLength = prevLength >= this.goodLength ? this.maxChain >>> 2 : this.maxChain
+    let bestLength = prevLength
+    const niceLength = Math.min(this.niceLength, lookahead)
+    // The two bytes that end the best match so far: a candidate must match them to be longer.
+    let scanEnd = view.getUint16(strstart + bestLength - 1, true)
+    const startWord = view.getInt32(strstart, true)
     let candidate = chainStart
     for (;;) {
-      if (
-        window[candidate + bestLength] === endByte &&
-        window[candidate + bestLength - 1] === beforeEndByte &&
-        window[candidate] === first &&
-        window[candidate + 1] === second
-      ) {
-        let scan = strstart + 2
-        let match = candidate + 2
-        while (scan < scanEnd && window[scan] === window[match]) {
-          scan++
-          match++
+      if (view.getUint16(candidate + bestLength - 1, true) === scanEnd) {
+        // Four bytes at a time (the hash covers the first four, so they rarely differ); the
+        // lowest differing byte of the first unequal word ends the match.
+        let length = 0
+        let difference = view.getInt32(candidate, true) ^ startWord
+        while (difference === 0) {
+          length += 4
+          if (length >= MAX_MATCH) break
+          difference = view.getInt32(strstart + length, true) ^ view.getInt32(candidate + length, true)
         }
-        const length = scan - strstart
+        if (difference !== 0) length += (31 - Math.clz32(difference & -difference)) >>> 3
+        if (length > MAX_MATCH) length = MAX_MATCH
         if (length > bestLength) {
           this.matchStart = candidate
           bestLength = length
           if (length >= niceLength) break
-          endByte = window[strstart + bestLength]
-          beforeEndByte = window[strstart + bestLength - 1]
+          scanEnd = view.getUint16(strstart + bestLength - 1, true)
         }
       }
-      candidate = prev[candidate & windowMask]
+      candidate -= prev[candidate & windowMask]
       if (candidate <= limit || --chainLength === 0) break
     }
-    return Math.min(bestLength, this.lookahead)
+    return Math.min(bestLength, lookahead)
   }
 
   /**
@@ -270,10 +286,10 @@ export class MatchFinder {
           (window[position + 1] << 8) |
           (window[position + 2] << 16) |
           (window[position + 3] << 24),
-        0x9e3779b1,
+        HASH_MULTIPLIER,
       ) >>> this.hashShift
     const chainHead = this.head[hash]
-    this.prev[position & (this.half - 1)] = chainHead
+    this.prev[position & (this.half - 1)] = position - chainHead
     this.head[hash] = position
     return chainHead
   }
@@ -290,7 +306,7 @@ export class MatchFinder {
       let chainHead = 0
       if (this.lookahead >= MIN_MATCH) chainHead = this.insertString(this.strstart)
       if (chainHead !== 0 && this.strstart - chainHead <= this.maxDistance) {
-        this.matchLength = this.longestMatch(chainHead)
+        this.matchLength = this.longestMatch(this.strstart, chainHead, MIN_MATCH - 1, this.lookahead)
       }
       let full: boolean
       if (this.matchLength >= MIN_MATCH) {
@@ -323,65 +339,112 @@ export class MatchFinder {
     return false
   }
 
-  /** Levels 4..9: defer each match by one position in case a longer one starts there (deflate_slow). */
+  /**
+   * Levels 4..9: defer each match by one position in case a longer one starts there (zlib's
+   * deflate_slow). The hot state lives in locals and goes back to the fields before any call
+   * that reads them and on return.
+   */
   private runLazy(flushing: boolean): boolean {
     const window = this.window
+    const view = this.view
+    const head = this.head
+    const prev = this.prev
+    const windowMask = this.half - 1
+    const hashShift = this.hashShift
+    const maxDistance = this.maxDistance
+    const maxLazy = this.maxLazy
+    const symbols = this.symbols
+    const distances = symbols.distances
+    const values = symbols.values
+    const symbolLimit = this.symbolLimit
+    let count = symbols.count
+    let strstart = this.strstart
+    let lookahead = this.lookahead
+    let matchLength = this.matchLength
+    let matchAvailable = this.matchAvailable
+    let full = false
+    let ended = false
     for (;;) {
-      if (this.lookahead < MIN_LOOKAHEAD) {
+      if (lookahead < MIN_LOOKAHEAD) {
+        this.strstart = strstart
+        this.lookahead = lookahead
         this.fillWindow()
-        if (this.lookahead < MIN_LOOKAHEAD && !flushing) return false
-        if (this.lookahead === 0) break
+        strstart = this.strstart
+        lookahead = this.lookahead
+        if (lookahead < MIN_LOOKAHEAD && !flushing) break
+        if (lookahead === 0) {
+          ended = true
+          break
+        }
       }
       let chainHead = 0
-      if (this.lookahead >= MIN_MATCH) chainHead = this.insertString(this.strstart)
-      this.prevLength = this.matchLength
-      this.prevMatch = this.matchStart
-      this.matchLength = MIN_MATCH - 1
-      if (
-        chainHead !== 0 &&
-        this.prevLength < this.maxLazy &&
-        this.strstart - chainHead <= this.maxDistance
-      ) {
-        this.matchLength = this.longestMatch(chainHead)
-        if (this.matchLength === MIN_MATCH && this.strstart - this.matchStart > TOO_FAR) {
-          this.matchLength = MIN_MATCH - 1
-        }
+      if (lookahead >= MIN_MATCH) {
+        const hash = Math.imul(view.getInt32(strstart, true), HASH_MULTIPLIER) >>> hashShift
+        chainHead = head[hash]
+        prev[strstart & windowMask] = strstart - chainHead
+        head[hash] = strstart
       }
-      if (this.prevLength >= MIN_MATCH && this.matchLength <= this.prevLength) {
-        // The previous match is at least as long: emit it and skip past it.
-        const maxInsert = this.strstart + this.lookahead - MIN_MATCH
-        const full = this.tally(this.strstart - 1 - this.prevMatch, this.prevLength - MIN_MATCH)
-        this.lookahead -= this.prevLength - 1
-        this.prevLength -= 2
-        do {
-          if (++this.strstart <= maxInsert) this.insertString(this.strstart)
-        } while (--this.prevLength !== 0)
-        this.matchAvailable = false
-        this.matchLength = MIN_MATCH - 1
-        this.strstart++
+      const prevLength = matchLength
+      const prevMatch = this.matchStart
+      matchLength = MIN_MATCH - 1
+      if (chainHead !== 0 && prevLength < maxLazy && strstart - chainHead <= maxDistance) {
+        matchLength = this.longestMatch(strstart, chainHead, prevLength, lookahead)
+        if (matchLength === MIN_MATCH && strstart - this.matchStart > TOO_FAR) matchLength = MIN_MATCH - 1
+      }
+      if (prevLength >= MIN_MATCH && matchLength <= prevLength) {
+        // The previous match is at least as long: emit it and insert every position it covers.
+        const maxInsert = strstart + lookahead - MIN_MATCH
+        distances[count] = strstart - 1 - prevMatch
+        values[count] = prevLength - MIN_MATCH
+        full = ++count === symbolLimit
+        lookahead -= prevLength - 1
+        const stop = strstart + prevLength - 1
+        const insertStop = Math.min(stop - 1, maxInsert)
+        for (let position = strstart + 1; position <= insertStop; position++) {
+          const hash = Math.imul(view.getInt32(position, true), HASH_MULTIPLIER) >>> hashShift
+          prev[position & windowMask] = position - head[hash]
+          head[hash] = position
+        }
+        strstart = stop
+        matchAvailable = false
+        matchLength = MIN_MATCH - 1
         if (full) {
-          this.blockEnd = this.strstart
-          return true
+          this.blockEnd = strstart
+          break
         }
-      } else if (this.matchAvailable) {
+      } else if (matchAvailable) {
         // No better match: the byte before becomes a literal.
-        const full = this.tally(0, window[this.strstart - 1])
-        if (full) this.blockEnd = this.strstart
-        this.strstart++
-        this.lookahead--
-        if (full) return true
+        distances[count] = 0
+        values[count] = window[strstart - 1]
+        full = ++count === symbolLimit
+        if (full) {
+          this.blockEnd = strstart
+          strstart++
+          lookahead--
+          break
+        }
+        strstart++
+        lookahead--
       } else {
-        this.matchAvailable = true
-        this.strstart++
-        this.lookahead--
+        matchAvailable = true
+        strstart++
+        lookahead--
       }
     }
-    if (this.matchAvailable) {
-      this.tally(0, window[this.strstart - 1])
-      this.matchAvailable = false
+    if (ended) {
+      if (matchAvailable) {
+        distances[count] = 0
+        values[count++] = window[strstart - 1]
+        matchAvailable = false
+      }
+      this.insert = Math.min(strstart, MIN_MATCH - 1)
+      matchLength = MIN_MATCH - 1
     }
-    this.insert = Math.min(this.strstart, MIN_MATCH - 1)
-    this.matchLength = MIN_MATCH - 1
-    return false
+    symbols.count = count
+    this.strstart = strstart
+    this.lookahead = lookahead
+    this.matchLength = matchLength
+    this.matchAvailable = matchAvailable
+    return full
   }
 }
