@@ -92,6 +92,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Events handed to the iterator since the transport was corked for it (0: not corked). */
   private iteratorBatch = 0
   private uncorkScheduled = false
+  private writesHeld = false
   private iteratorDone = false
   private paused = false
   private ended = false
@@ -200,6 +201,23 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Destroys the transport at once; the connection closes with 1006 unless it was already closed. */
   terminate(): void {
     this.transport.destroy()
+  }
+
+  /**
+   * Holds what is written until the next turn of the event loop, then sends it in one write. For
+   * senders that answer each message in a task of its own (the WHATWG API's event handlers),
+   * whose replies to one read would otherwise each cost a system call. Does nothing on a
+   * transport that cannot batch.
+   */
+  holdWrites(): void {
+    const transport = this.transport
+    if (this.writesHeld || transport.cork === undefined || this.transportClosed) return
+    this.writesHeld = true
+    transport.cork()
+    nextTurn(() => {
+      this.writesHeld = false
+      transport.uncork?.()
+    })
   }
 
   /** Resolves when `bufferedAmount` is below the high-water mark (or the connection is closed). */

@@ -20,6 +20,8 @@ export interface DriverConnection {
   sendBinary(data: Uint8Array): boolean
   close(code?: number, reason?: string): void
   terminate(): void
+  /** Batches this turn's writes into one (optional: fakes and older drivers may lack it). */
+  holdWrites?(): void
   /** Resolves when bufferedAmount is below the high-water mark, or the connection is over. */
   drained(): Promise<void>
   on(name: 'event', listener: (event: WebSocketEvent) => void): unknown

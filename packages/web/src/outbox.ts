@@ -137,6 +137,8 @@ export class Outbox {
     }
     if (item.kind === 'blob') return
     const before = connection.bufferedAmount
+    // Messages sent from one turn's tasks (say, replies from message handlers) leave in one write.
+    connection.holdWrites?.()
     try {
       if (item.kind === 'text') connection.sendText(item.text)
       else connection.sendBinary(item.bytes)

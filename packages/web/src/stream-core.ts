@@ -207,6 +207,7 @@ export class StreamCore {
     const connection = this.connection as DriverConnection
     if (this.readyState === OPEN && !this.closingStarted) {
       try {
+        connection.holdWrites?.()
         const below =
           bytes === null
             ? connection.sendText(text)
@@ -216,7 +217,6 @@ export class StreamCore {
         // The closing handshake started under us: the message is dropped, as the draft says.
       }
     }
-    await new Promise<void>((resolve) => queueTask(resolve))
   }
 
   /** WebSocketStream.close() after its argument was converted. */
