@@ -2,12 +2,16 @@
 // Runs every check the project has, in order: format, lint, build, type check, then each
 // workspace package's uvu tests under c8 coverage with that package's thresholds (.c8rc.json).
 // Every step runs even when an earlier one failed, so one run shows everything that is wrong.
-// The last line is `N passed, M failed`, counting every test in the workspace; the exit code is
-// non-zero when any step, test or coverage threshold failed.
+// Then the tests of the runtime-neutral packages (MULTI_RUNTIME in conformance/src/workspace.ts)
+// run again in Deno, Bun and headless Chromium (scripts/runtimes). The summary ends with one line
+// per runtime, `<runtime>: N passed, M failed`, then `N passed, M failed` counting every test in
+// every runtime; the exit code is non-zero when any step, test or coverage threshold failed. A
+// runtime that is missing is reported and its tests counted as skipped; under CI=true it fails.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { countUvu } from './runtimes/count.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = (name) => join(root, 'node_modules', '.bin', name)
@@ -66,6 +70,8 @@ let passed = 0
 let failed = 0
 let skipped = 0
 const rows = []
+/** Node's test count per package folder (workspace-relative), for runtimes that are missing. */
+const nodeTotals = new Map()
 for (const folder of workspacePackages()) {
   const name = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).name
   if (!existsSync(join(folder, 'test'))) {
@@ -82,32 +88,64 @@ for (const folder of workspacePackages()) {
     ['--reporter=text', 'node', '--import', 'tsx', uvu, 'test', '\\.test\\.ts$'],
     folder,
   )
-  const count = (label) => Number(tests.output.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'))?.[1] ?? NaN)
-  const total = count('Total')
-  const ok = count('Passed')
-  const skip = count('Skipped')
-  let bad = total - ok - skip
-  if (!Number.isFinite(total) || !Number.isFinite(ok)) {
-    // The runner crashed before it could report (a syntax error, a failed import): count it.
-    bad = 1
-    failures.push(`${name}: the test runner did not report totals`)
-  } else if (tests.status !== 0 && bad === 0) {
-    failures.push(`${name}: the test process exited with ${tests.status}`)
-  }
-  passed += Number.isFinite(ok) ? ok : 0
-  skipped += Number.isFinite(skip) ? skip : 0
+  // A runner that crashed before it could report (a syntax error, a failed import) counts as one
+  // failed test.
+  const { passed: ok, failed: bad, skipped: skip, total, problem } = countUvu(tests.output, tests.status)
+  if (problem) failures.push(`${name}: ${problem}`)
+  nodeTotals.set(relative(root, folder), total)
+  passed += ok
+  skipped += skip
   failed += bad
   const coverage = run(bin('c8'), ['check-coverage'], folder)
   if (coverage !== 0)
     failures.push(`${name}: coverage below its threshold (${relative(root, folder)}/.c8rc.json)`)
   rows.push(
-    `${name.padEnd(20)} ${String(Number.isFinite(ok) ? ok : 0).padStart(5)} passed ${String(bad).padStart(3)} failed  coverage ${coverage === 0 ? 'ok' : 'BELOW THRESHOLD'}`,
+    `${name.padEnd(20)} ${String(ok).padStart(5)} passed ${String(bad).padStart(3)} failed  coverage ${coverage === 0 ? 'ok' : 'BELOW THRESHOLD'}`,
   )
+}
+const perRuntime = [`node: ${passed} passed, ${failed} failed`]
+
+// The runtime-neutral packages' tests again in Deno, Bun and Chromium (scripts/runtimes/main.mjs).
+for (const runtime of ['deno', 'bun', 'chromium']) {
+  console.log(`== tests in ${runtime}: the runtime-neutral packages`)
+  const harness = runCaptured(
+    'node',
+    ['--import', 'tsx', join(root, 'scripts', 'runtimes', 'main.mjs'), runtime],
+    root,
+  )
+  const line = harness.output.split('\n').findLast((text) => text.startsWith('RUNTIME-RESULT '))
+  const result = line ? JSON.parse(line.slice('RUNTIME-RESULT '.length)) : null
+  let ok = 0
+  let bad = 0
+  let skip = 0
+  if (!result) {
+    bad = 1
+    failures.push(`${runtime}: the runtime harness crashed before it reported`)
+  } else if (!result.available) {
+    skip = result.packages.reduce((sum, p) => sum + (nodeTotals.get(p.folder) ?? 0), 0)
+    console.log(`${runtime} is not available: ${result.reason}; its ${skip} tests are counted as skipped`)
+    if (process.env.CI === 'true') failures.push(`${runtime}: not available under CI (${result.reason})`)
+  } else {
+    for (const p of result.packages) {
+      ok += p.passed
+      bad += p.failed
+      skip += p.skipped
+      if (p.problem) failures.push(`${p.name} in ${runtime}: ${p.problem}`)
+      rows.push(
+        `${`${p.name} [${runtime}]`.padEnd(20)} ${String(p.passed).padStart(5)} passed ${String(p.failed).padStart(3)} failed${p.skipped > 0 ? ` ${p.skipped} skipped` : ''}`,
+      )
+    }
+  }
+  passed += ok
+  failed += bad
+  skipped += skip
+  perRuntime.push(`${runtime}: ${ok} passed, ${bad} failed`)
 }
 if (failed > 0) failures.push('tests')
 
 console.log('\n== summary')
 for (const row of rows) console.log(row)
 for (const failure of failures) console.log(`FAILED: ${failure}`)
+for (const line of perRuntime) console.log(line)
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
 process.exitCode = failures.length > 0 ? 1 : 0

@@ -9,10 +9,17 @@ export const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '..',
  * Packages that must run unchanged in any JavaScript runtime (browser, Deno, Bun, workers): no
  * `node:` imports, no Node globals, no timers, compiled without Node's types. See DESIGN.md.
  */
-export const RUNTIME_NEUTRAL = ['crypto', 'deflate', 'proto'] as const
+export const RUNTIME_NEUTRAL = ['crypto', 'deflate', 'proto', 'driver', 'web', 'deno'] as const
+
+/**
+ * Packages whose tests also run in Deno, Bun and headless Chromium, besides Node (scripts/runtimes,
+ * run by `pnpm test`). Add a package by its folder name; a folder without test/*.test.ts is skipped.
+ * The driver holds the in-memory transport.
+ */
+export const MULTI_RUNTIME = ['crypto', 'deflate', 'proto', 'driver', 'web'] as const
 
 /** Packages that may use Node's APIs. Every folder in packages/ must be in one of the two lists. */
-export const NODE_ONLY = ['bench', 'node-tcp', 'node-tls', 'cli'] as const
+export const NODE_ONLY = ['bench', 'node-tcp', 'node-tls', 'node', 'node-h2', 'cli'] as const
 
 export interface PackageInfo {
   /** Folder name under packages/. */

@@ -13,6 +13,10 @@ type Listener = (...args: any[]) => void
 type Slot = Listener | Listener[]
 
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
+  // The first event name's listeners live in two fields; a Map is made only for a second name
+  // (most users listen to one or two events, and an idle connection should stay small).
+  private firstName: string | symbol | undefined = undefined
+  private firstSlot: Slot | undefined = undefined
   private slots: Map<string | symbol, Slot> | null = null
 
   on<K extends keyof Events & (string | symbol)>(name: K, listener: (...args: Events[K]) => void): this {
@@ -43,39 +47,42 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     name: K,
     listener: (...args: Events[K]) => void,
   ): this {
-    const slot = this.slots?.get(name)
+    const slot = this.getSlot(name)
     if (slot === undefined) return this
     const matches = (candidate: Listener): boolean =>
       candidate === listener || (candidate as { listener?: Listener }).listener === listener
     if (typeof slot === 'function') {
-      if (matches(slot)) this.slots?.delete(name)
+      if (matches(slot)) this.deleteSlot(name)
       return this
     }
     // The last matching one, as Node does; a copy, so an emit in progress is not disturbed.
     for (let index = slot.length - 1; index >= 0; index--) {
       if (!matches(slot[index] as Listener)) continue
       const rest = slot.slice(0, index).concat(slot.slice(index + 1))
-      if (rest.length === 1) this.slots?.set(name, rest[0] as Listener)
-      else this.slots?.set(name, rest)
+      if (rest.length === 1) this.setSlot(name, rest[0] as Listener)
+      else this.setSlot(name, rest)
       break
     }
     return this
   }
 
   removeAllListeners(name?: keyof Events & (string | symbol)): this {
-    if (name === undefined) this.slots = null
-    else this.slots?.delete(name)
+    if (name === undefined) {
+      this.firstName = undefined
+      this.firstSlot = undefined
+      this.slots = null
+    } else this.deleteSlot(name)
     return this
   }
 
   listenerCount(name: keyof Events & (string | symbol)): number {
-    const slot = this.slots?.get(name)
+    const slot = this.getSlot(name)
     return slot === undefined ? 0 : typeof slot === 'function' ? 1 : slot.length
   }
 
   /** Calls every listener of `name` in order; true when there was at least one. */
   emit<K extends keyof Events & (string | symbol)>(name: K, ...args: Events[K]): boolean {
-    const slot = this.slots?.get(name)
+    const slot = this.getSlot(name)
     if (slot === undefined) return false
     if (typeof slot === 'function') {
       slot.apply(this, args)
@@ -90,7 +97,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     listener: (...args: Events[K]) => void,
   ): this {
     this.add(name, listener as Listener)
-    const slot = this.slots?.get(name)
+    const slot = this.getSlot(name)
     if (Array.isArray(slot)) slot.unshift(slot.pop() as Listener)
     return this
   }
@@ -100,7 +107,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     listener: (...args: Events[K]) => void,
   ): this {
     this.once(name, listener)
-    const slot = this.slots?.get(name)
+    const slot = this.getSlot(name)
     if (Array.isArray(slot)) slot.unshift(slot.pop() as Listener)
     return this
   }
@@ -114,12 +121,14 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
 
   /** The listeners of `name`, in order, once-wrappers included. */
   rawListeners(name: keyof Events & (string | symbol)): Listener[] {
-    const slot = this.slots?.get(name)
+    const slot = this.getSlot(name)
     return slot === undefined ? [] : typeof slot === 'function' ? [slot] : [...slot]
   }
 
   eventNames(): (string | symbol)[] {
-    return this.slots === null ? [] : [...this.slots.keys()]
+    const names = this.slots === null ? [] : [...this.slots.keys()]
+    if (this.firstName !== undefined) names.unshift(this.firstName)
+    return names
   }
 
   /** Accepted for compatibility with Node's EventEmitter; there is no listener limit here. */
@@ -134,15 +143,43 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   /** Called after a listener is added (a subclass may start delivering events). */
   protected listenerAdded(_name: string | symbol): void {}
 
+  private getSlot(name: string | symbol): Slot | undefined {
+    if (name === this.firstName) return this.firstSlot
+    return this.slots === null ? undefined : this.slots.get(name)
+  }
+
+  private setSlot(name: string | symbol, slot: Slot): void {
+    // A new name takes the fields only while no other name is stored, so that eventNames()
+    // keeps insertion order, as Node's emitter does.
+    if (
+      name === this.firstName ||
+      (this.firstName === undefined && (this.slots === null || this.slots.size === 0))
+    ) {
+      this.firstName = name
+      this.firstSlot = slot
+      return
+    }
+    this.slots ??= new Map()
+    this.slots.set(name, slot)
+  }
+
+  private deleteSlot(name: string | symbol): void {
+    if (name === this.firstName) {
+      this.firstName = undefined
+      this.firstSlot = undefined
+    } else {
+      this.slots?.delete(name)
+    }
+  }
+
   private add(name: string | symbol, listener: Listener): this {
     if (typeof listener !== 'function') {
       throw new TypeError(`The listener for "${String(name)}" must be a function, got ${typeof listener}`)
     }
-    this.slots ??= new Map()
-    const slot = this.slots.get(name)
-    if (slot === undefined) this.slots.set(name, listener)
-    else if (typeof slot === 'function') this.slots.set(name, [slot, listener])
-    else this.slots.set(name, [...slot, listener])
+    const slot = this.getSlot(name)
+    if (slot === undefined) this.setSlot(name, listener)
+    else if (typeof slot === 'function') this.setSlot(name, [slot, listener])
+    else this.setSlot(name, [...slot, listener])
     this.listenerAdded(name)
     return this
   }

@@ -61,7 +61,8 @@ function positive(value: unknown, what: string, fallback: number, allowZero = fa
 }
 
 function allocator(value: unknown): ((size: number) => Uint8Array) | undefined {
-  if (value === undefined || typeof value === 'function') return value as ((size: number) => Uint8Array) | undefined
+  if (value === undefined || typeof value === 'function')
+    return value as ((size: number) => Uint8Array) | undefined
   throw new TypeError(`allocate must be a function, got ${typeof value}`)
 }
 

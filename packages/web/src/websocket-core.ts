@@ -55,11 +55,14 @@ export class WebSocketCore {
   /** Binary data must be copied before it is handed over (the connection may keep a view of it). */
   copiesBinary = false
   readonly url: string
-  readonly outbox: Outbox
+  /** What send() and close() queue; made on first use (an idle WebSocket has none). */
+  private box: Outbox | null = null
+  private outboxFrozen = false
   private readonly origin: string
   private readonly target: WebEventTarget
   private connection: DriverConnection | null = null
-  private readonly abort: WebAbortController = new web.AbortController()
+  /** Aborts the opening handshake; dropped once the connection is established or failed. */
+  private abort: WebAbortController | null = null
   /** "Fail the WebSocket connection" happened, or the WebSocket was flagged as full. */
   private failed = false
   private finished = false
@@ -68,14 +71,30 @@ export class WebSocketCore {
     this.target = target
     this.url = url
     this.origin = origin
-    this.outbox = new Outbox(() => this.failConnection())
+  }
+
+  get outbox(): Outbox {
+    if (this.box === null) {
+      const box = new Outbox(() => this.failConnection())
+      if (this.connection !== null) box.attach(this.connection)
+      if (this.outboxFrozen) box.freeze()
+      this.box = box
+    }
+    return this.box
+  }
+
+  /** The Standard's bufferedAmount. */
+  get bufferedAmount(): number {
+    return this.box === null ? 0 : this.box.amount
   }
 
   /** Starts the opening handshake, one connection at a time per host and port. */
   connect(connector: Connector, hostKey: string, protocols: string[], init: ConnectRequest['init']): void {
+    this.abort = new web.AbortController()
     const request = { url: this.url, protocols, init, signal: this.abort.signal }
     connectInTurn(connector, hostKey, request).then(
       (connection) => {
+        this.abort = null
         if (this.readyState !== CONNECTING) {
           // close() was called while the handshake finished: it is a failed attempt.
           connection.terminate()
@@ -85,6 +104,7 @@ export class WebSocketCore {
         this.established(connection)
       },
       () => {
+        this.abort = null
         this.failed = true
         this.connectionClosed(null)
       },
@@ -95,7 +115,7 @@ export class WebSocketCore {
   established(connection: DriverConnection): void {
     this.connection = connection
     this.copiesBinary = connection.role !== 'client'
-    this.outbox.attach(connection)
+    this.box?.attach(connection)
     connection.on('event', (event) => this.onEvent(event))
     queueTask(() => {
       if (this.readyState !== CONNECTING) return
@@ -147,7 +167,8 @@ export class WebSocketCore {
   private connectionClosed(event: ClosedEvent | null): void {
     if (this.finished) return
     this.finished = true
-    this.outbox.freeze()
+    this.outboxFrozen = true
+    this.box?.freeze()
     const failed = this.failed || event === null || event.error !== undefined
     // A failed connection reports 1006 (no close frame was received), whatever we sent.
     const code = failed ? 1006 : event.code
@@ -176,7 +197,7 @@ export class WebSocketCore {
         // Established, but `open` not yet fired: fail it.
         this.connection.terminate()
       } else {
-        this.abort.abort(new Error('WebSocket was closed before the connection was established'))
+        this.abort?.abort(new Error('WebSocket was closed before the connection was established'))
       }
       return
     }

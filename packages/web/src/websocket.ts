@@ -151,7 +151,7 @@ export function defineWebSocket(connector: Connector): WebSocketConstructor {
     }
 
     get bufferedAmount(): number {
-      return coreOf(this).outbox.amount
+      return coreOf(this).bufferedAmount
     }
 
     get extensions(): string {
