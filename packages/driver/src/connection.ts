@@ -411,7 +411,8 @@ export class Connection extends Emitter<ConnectionEvents> {
         if (event.type === 'close' && !this.iterating && !this.hasListeners()) this.replyIfUnattended()
         if (event.type === 'closed') this.finished(event)
         if (event.type === 'ping' && this.options.autoPong) this.answerPing(event.data)
-        ;(this.queue ??= []).push(event)
+        if (this.queue === null) this.queue = [event]
+        else this.queue.push(event)
       }
     }
     // The same for a failure held in the input.
