@@ -22,6 +22,7 @@ import {
   formatExtensions,
   type PingEvent,
   type PongEvent,
+  type PreparedMessage,
   type TextEvent,
   type WebSocketConnection,
   WebSocketError,
@@ -173,6 +174,17 @@ export class Connection extends Emitter<ConnectionEvents> {
   sendBinary(data: Uint8Array): boolean {
     this.checkBuffer()
     this.core.sendBinary(data)
+    return this.afterSend()
+  }
+
+  /**
+   * Sends a message prepared once for many connections (@ws/proto's PreparedMessage): plain
+   * server connections share its frame, permessage-deflate ones without context takeover share
+   * its compressed frame. Returns false at the high-water mark, as send() does.
+   */
+  sendPrepared(message: PreparedMessage): boolean {
+    this.checkBuffer()
+    this.core.sendPrepared(message)
     return this.afterSend()
   }
 

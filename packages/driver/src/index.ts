@@ -1,3 +1,4 @@
+export { PreparedMessage } from '@ws/proto'
 export {
   ConnectError,
   type ConnectErrorKind,

@@ -10,6 +10,7 @@ import {
   type HttpHeadLimits,
   type ParsedRequestHead,
   type PerMessageDeflateOptions,
+  PreparedMessage,
   ServerHandshake,
   type ServerHandshakeResult,
   type UpgradeRequest,
@@ -117,6 +118,32 @@ export class Acceptor {
     parsed?: { head: ParsedRequestHead; rest: Uint8Array },
   ): Promise<Connection | null> {
     return new Promise((resolve) => this.run(transport, onConnection, parsed, resolve))
+  }
+
+  /**
+   * Sends one message to every open connection (those `filter` accepts), encoding it once:
+   * plain connections share one frame, permessage-deflate connections without context takeover
+   * on our side share one compressed frame, the others compress it themselves. A connection that
+   * cannot take it now (closing, or over `maxBufferedAmount`) is skipped. Returns how many
+   * connections it was sent to.
+   */
+  broadcast(
+    data: string | Uint8Array | PreparedMessage,
+    options: { filter?: (connection: Connection) => boolean } = {},
+  ): number {
+    const message = data instanceof PreparedMessage ? data : new PreparedMessage(data)
+    const filter = options.filter
+    let sent = 0
+    for (const connection of this.open) {
+      if (connection.state !== 'open' || (filter !== undefined && !filter(connection))) continue
+      try {
+        connection.sendPrepared(message)
+        sent++
+      } catch {
+        // Over maxBufferedAmount: this one misses the message; the others still get it.
+      }
+    }
+    return sent
   }
 
   /** Closes every open connection with `code` (default 1001) and waits for them to end. */

@@ -1,4 +1,4 @@
-export type { SocketOptions } from '@ws/driver'
+export { PreparedMessage, type SocketOptions } from '@ws/driver'
 export { allocateUnfilled } from './allocate.ts'
 export {
   ConnectError,

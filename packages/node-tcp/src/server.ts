@@ -7,7 +7,12 @@ import { EventEmitter } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { Acceptor, type Connection as DriverConnection, type ServerOptions } from '@ws/driver'
+import {
+  Acceptor,
+  type Connection as DriverConnection,
+  type PreparedMessage,
+  type ServerOptions,
+} from '@ws/driver'
 import type { UpgradeRequest } from '@ws/proto'
 import { allocateUnfilled } from './allocate.ts'
 import { type Connection, makeConnection } from './connection.ts'
@@ -107,6 +112,21 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.onConnection,
       parsed,
     ) as Promise<Connection | null>
+  }
+
+  /**
+   * Sends one message to every open connection (or those `filter` accepts), encoding it once
+   * (see @ws/driver's Acceptor.broadcast). Returns how many connections it was sent to.
+   */
+  broadcast(
+    data: string | Uint8Array | PreparedMessage,
+    options: { filter?: (connection: Connection) => boolean } = {},
+  ): number {
+    const filter = options.filter
+    return this.acceptor.broadcast(
+      data,
+      filter === undefined ? {} : { filter: (connection) => filter(connection as Connection) },
+    )
   }
 
   /** Stops listening, closes every connection with `code` (default 1001), waits for them to end. */

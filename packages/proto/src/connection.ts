@@ -13,6 +13,7 @@ import { MAX_CONTROL_PAYLOAD, Opcode, RSV_MASK } from './frame.ts'
 import { encodeFrame } from './frame-encoder.ts'
 import { type Limits, resolveLimits } from './limits.ts'
 import { type Allocate, allocateZeroed } from './message-buffer.ts'
+import { PreparedMessage } from './prepared.ts'
 import { type RandomFill, type RandomPool, randomPoolFor } from './random-pool.ts'
 import { Receiver, type ReceiverSink } from './receiver.ts'
 import { isValidUtf8 } from './utf8.ts'
@@ -238,6 +239,45 @@ export class WebSocketConnection {
   sendBinary(data: Uint8Array, fin = true): void {
     if (!isBytes(data)) throw new TypeError('sendBinary() takes a Uint8Array')
     this.sendData(Opcode.BINARY, data, fin)
+  }
+
+  /**
+   * Sends a message prepared once for many connections (fan-out): the frame is built by the first
+   * connection of each kind and reused by the others (see PreparedMessage). A client, or a
+   * connection whose extensions encode per connection, encodes it as sendText/sendBinary would.
+   * The result on the wire is the same as theirs.
+   */
+  sendPrepared(message: PreparedMessage): void {
+    if (!(message instanceof PreparedMessage)) throw new TypeError('sendPrepared() takes a PreparedMessage')
+    this.checkCanSend()
+    const payload = message.payload
+    let key = ''
+    let shared = this.maskKey === null && this.sendingOpcode === 0 && this.fragmentSize === Infinity
+    for (let index = 0; shared && index < this.extensions.length; index++) {
+      const encoding = this.extensions[index]?.sharedEncoding?.() ?? null
+      if (encoding === null) shared = false
+      else key += `${encoding}\n`
+    }
+    if (!shared) {
+      this.sendData(message.opcode, payload, true)
+      return
+    }
+    let frames = message.frames.get(key)
+    if (frames === undefined) {
+      let data = payload
+      let rsv = 0
+      for (const extension of this.extensions) {
+        const encoded = extension.encode(data, true, true)
+        // A codec may hand out a view of a buffer it reuses: the shared frame keeps its own copy.
+        data = encoded.data === payload ? payload : encoded.data.slice()
+        rsv |= encoded.rsv & RSV_MASK
+      }
+      const built: Uint8Array[] = []
+      encodeFrame(built, true, message.opcode | rsv, data, null, this.allocate)
+      frames = built
+      message.frames.set(key, frames)
+    }
+    for (const frame of frames) this.outgoing.push(frame)
   }
 
   /** Sends a ping with up to 125 bytes of payload (a string is sent as UTF-8). */

@@ -37,6 +37,14 @@ export interface Extension {
    * bytes to send and the RSV bits for the frame; RSV bits are only honoured on a first frame.
    */
   encode(data: Uint8Array, first: boolean, last: boolean): { data: Uint8Array; rsv: number }
+  /**
+   * Optional, for fan-out (see PreparedMessage): a string naming how this extension would encode
+   * a whole message right now, equal for every connection whose encoding of the same message is
+   * byte-identical (e.g. a compressor without context takeover and with the same settings), or
+   * null when the encoding depends on this connection's state. Without it, messages are encoded
+   * per connection.
+   */
+  sharedEncoding?(): string | null
 }
 
 /** Negotiates one extension in the opening handshake. */

@@ -66,5 +66,6 @@ export {
 export { DEFAULT_LIMITS, type Limits } from './limits.ts'
 export { type MaskingKernel, setMaskingKernel } from './mask.ts'
 export { PerMessageDeflate, type PerMessageDeflateOptions } from './permessage-deflate.ts'
+export { PreparedMessage } from './prepared.ts'
 export type { RandomFill } from './random-pool.ts'
 export { isValidUtf8, Utf8Validator } from './utf8.ts'

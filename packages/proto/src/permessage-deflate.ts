@@ -310,6 +310,16 @@ class DeflateCodec implements Extension {
     return { data: out, rsv: first ? RSV1 : 0 }
   }
 
+  /**
+   * Without context takeover on our side, a message's compressed form depends only on these
+   * settings, so connections that share them can share it.
+   */
+  sharedEncoding(): string | null {
+    const settings = this.settings
+    if (!settings.sendNoContextTakeover || this.compressing) return null
+    return `${NAME};w=${settings.sendWindowBits};l=${settings.level};m=${settings.memLevel};t=${settings.threshold}`
+  }
+
   private inflate(data: Uint8Array, budget: number): Uint8Array[] {
     let inflater = this.inflater
     if (inflater === null) {
