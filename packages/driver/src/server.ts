@@ -123,7 +123,8 @@ export class Acceptor {
   /**
    * Sends one message to every open connection (those `filter` accepts), encoding it once:
    * plain connections share one frame, permessage-deflate connections without context takeover
-   * on our side share one compressed frame, the others compress it themselves. A connection that
+   * on our side share one compressed frame, the others compress it themselves. What one turn of
+   * the event loop broadcasts leaves each connection in one write. A connection that
    * cannot take it now (closing, or over `maxBufferedAmount`) is skipped. Returns how many
    * connections it was sent to.
    */
@@ -137,6 +138,8 @@ export class Acceptor {
     for (const connection of this.open) {
       if (connection.state !== 'open' || (filter !== undefined && !filter(connection))) continue
       try {
+        // Broadcasts made in the same turn leave each connection in one write.
+        connection.holdWrites()
         connection.sendPrepared(message)
         sent++
       } catch {
