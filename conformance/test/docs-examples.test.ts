@@ -33,7 +33,7 @@ for (const [index, { section: name, code }] of examples.entries()) {
       .slice(code.indexOf('// prints:\n') + '// prints:\n'.length)
       .split('\n')
       .map((line) => line.replace(/^\/\/ ?/, ''))
-    const source = code.replace(/from '@ws\/([a-z-]+)'/g, (_, folder: string) => {
+    const source = code.replace(/from '@ws\/([a-z0-9-]+)'/g, (_, folder: string) => {
       return `from '${join(workspaceRoot, 'packages', folder, 'src', 'index.ts')}'`
     })
     const file = join(workspaceRoot, 'conformance', `.docs-example-${process.pid}-${index}.ts`)
