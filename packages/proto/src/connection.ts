@@ -25,6 +25,10 @@ export interface ConnectionOptions {
   role: Role
   /** Source of masking keys (client role). Default: `globalThis.crypto.getRandomValues`. */
   randomFill?: RandomFill
+  /**
+   * Limits (DEFAULT_LIMITS for what is not given). Read once per limits object: connections
+   * given the same object share one resolved copy, so change limits by passing a new object.
+   */
   limits?: Partial<Limits>
   /** Extensions negotiated in the handshake, in the order they were agreed. */
   extensions?: readonly Extension[]
@@ -100,7 +104,7 @@ export class WebSocketConnection {
     this.role = role
     this.protocol = options.protocol ?? ''
     this.extensions = [...(options.extensions ?? [])]
-    this.limits = Object.freeze(resolveLimits(options.limits))
+    this.limits = sharedLimits(options.limits)
     this.autoPong = options.autoPong ?? true
     this.deferCloseReply = options.deferCloseReply ?? false
     const fragmentSize = options.fragmentSize ?? Infinity
@@ -112,7 +116,7 @@ export class WebSocketConnection {
     this.random = role === 'client' ? randomPoolFor(options.randomFill ?? secureRandomFill) : null
     this.maskKey = role === 'client' ? new Uint8Array(4) : null
     this.receiver = new Receiver(
-      this.sink(),
+      new ConnectionSink(this),
       this.limits,
       role === 'server',
       this.extensions,
@@ -380,7 +384,8 @@ export class WebSocketConnection {
     }
   }
 
-  private onControl(opcode: number, payload: Uint8Array): void {
+  /** @internal */
+  onControl(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.PING) {
       this.events.push({ type: 'ping', data: payload })
       if (this.autoPong && !this.closeSent) this.writeFrame(true, Opcode.PONG, payload)
@@ -422,7 +427,8 @@ export class WebSocketConnection {
     this.finish(code, reason, true, undefined)
   }
 
-  private protocolFailure(closeCode: number, code: string, message: string): void {
+  /** @internal */
+  protocolFailure(closeCode: number, code: string, message: string): void {
     this.failWith(new ProtocolError(code, closeCode, message))
   }
 
@@ -467,25 +473,55 @@ export class WebSocketConnection {
     )
   }
 
-  private sink(): ReceiverSink {
-    const connection = this
-    return {
-      text: (data) => {
-        connection.events.push({ type: 'text', data })
-      },
-      binary: (data) => {
-        connection.events.push({ type: 'binary', data })
-      },
-      fragment: (event: FragmentEvent) => {
-        connection.events.push(event)
-      },
-      control: (opcode, payload) => connection.onControl(opcode, payload),
-      fail: (closeCode, code, message) => connection.protocolFailure(closeCode, code, message),
-      get acceptsMore() {
-        return connection.events.length < connection.limits.maxQueuedEvents
-      },
-    }
+  /** @internal The receiver's sink calls these (see ConnectionSink). */
+  pushEvent(event: WebSocketEvent): void {
+    this.events.push(event)
   }
+
+  /** @internal */
+  get acceptsMoreEvents(): boolean {
+    return this.events.length < this.limits.maxQueuedEvents
+  }
+}
+
+/** The receiver's sink: one small object per connection instead of six closures. */
+class ConnectionSink implements ReceiverSink {
+  private readonly connection: WebSocketConnection
+  constructor(connection: WebSocketConnection) {
+    this.connection = connection
+  }
+  text(data: string): void {
+    this.connection.pushEvent({ type: 'text', data })
+  }
+  binary(data: Uint8Array): void {
+    this.connection.pushEvent({ type: 'binary', data })
+  }
+  fragment(event: FragmentEvent): void {
+    this.connection.pushEvent(event)
+  }
+  control(opcode: number, payload: Uint8Array): void {
+    this.connection.onControl(opcode, payload)
+  }
+  fail(closeCode: number, code: string, message: string): void {
+    this.connection.protocolFailure(closeCode, code, message)
+  }
+  get acceptsMore(): boolean {
+    return this.connection.acceptsMoreEvents
+  }
+}
+
+/** Resolved limits, frozen, one per limits object given (the driver passes one per server). */
+const resolvedLimits = new WeakMap<object, Readonly<Limits>>()
+const defaultLimits: Readonly<Limits> = Object.freeze(resolveLimits(undefined))
+
+function sharedLimits(limits: Partial<Limits> | undefined): Readonly<Limits> {
+  if (limits === undefined) return defaultLimits
+  let resolved = resolvedLimits.get(limits)
+  if (resolved === undefined) {
+    resolved = Object.freeze(resolveLimits(limits))
+    resolvedLimits.set(limits, resolved)
+  }
+  return resolved
 }
 
 /** The `allocate` option, wrapped so that a wrong result is a clear error, not corrupt data. */

@@ -48,6 +48,11 @@ export function maskWord(key: Uint8Array, phase: number): number {
   )
 }
 
+/** The mask word for a run that starts at key byte `phase` (0-3) of the key word `word` (phase 0). */
+export function rotateMask(word: number, phase: number): number {
+  return phase === 0 ? word : (word >>> (8 * phase)) | (word << (32 - 8 * phase))
+}
+
 /** XORs `data` in place with `key` (4 bytes), starting at key byte `phase` (0-3). */
 export function applyMask(data: Uint8Array, key: Uint8Array, phase: number): void {
   maskInPlace(data, maskWord(key, phase))

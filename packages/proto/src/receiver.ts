@@ -12,7 +12,7 @@ import type { FragmentEvent } from './events.ts'
 import type { Extension } from './extension.ts'
 import { MAX_CONTROL_PAYLOAD, MAX_HEADER_BYTES, Opcode, RSV_MASK } from './frame.ts'
 import type { Limits } from './limits.ts'
-import { applyMask, maskWord } from './mask.ts'
+import { maskInPlace, rotateMask } from './mask.ts'
 import { type Allocate, MessageBuffer } from './message-buffer.ts'
 import { Utf8Validator } from './utf8.ts'
 import { decodeUtf8Strict, Utf8StreamDecoder } from './web.ts'
@@ -38,14 +38,15 @@ const STOPPED = 2
 export class Receiver {
   private stage = HEADER
   // The header being read when it is split across chunks.
-  private readonly headerScratch = new Uint8Array(MAX_HEADER_BYTES)
+  private headerScratch: Uint8Array | null = null
   private headerHave = 0
   private headerNeed = 2
   // The frame being read.
   private fin = false
   private opcode = 0
   private masked = false
-  private readonly maskKey = new Uint8Array(4)
+  /** The frame's masking key as a word (key byte 0 lowest), for phase 0. */
+  private maskKey = 0
   private maskPhase = 0
   private remaining = 0
   private control: Uint8Array | null = null
@@ -131,12 +132,15 @@ export class Receiver {
         offset = position
         position += need
       } else {
+        // Made on first use: most connections never see a header split across reads.
+        if (this.headerScratch === null) this.headerScratch = new Uint8Array(MAX_HEADER_BYTES)
         this.headerScratch.set(chunk.subarray(position))
         this.headerHave = available
         this.headerNeed = need
         return chunk.length
       }
     } else {
+      if (this.headerScratch === null) this.headerScratch = new Uint8Array(MAX_HEADER_BYTES)
       const scratch = this.headerScratch
       while (position < chunk.length && this.headerHave < this.headerNeed) {
         scratch[this.headerHave++] = chunk[position++]
@@ -228,11 +232,8 @@ export class Receiver {
     this.remaining = length
     this.masked = (byte1 & 0x80) !== 0
     if (this.masked) {
-      const key = this.maskKey
-      key[0] = header[cursor]
-      key[1] = header[cursor + 1]
-      key[2] = header[cursor + 2]
-      key[3] = header[cursor + 3]
+      this.maskKey =
+        header[cursor] | (header[cursor + 1] << 8) | (header[cursor + 2] << 16) | (header[cursor + 3] << 24)
       this.maskPhase = 0
     }
     if (opcode >= Opcode.CLOSE) {
@@ -289,13 +290,13 @@ export class Receiver {
       // returns it as it is (unmasking it in place). Its size was checked with the frame header.
       this.messageBytes += piece.length
       if (this.masked) {
-        this.buffer.pushMasked(piece, maskWord(this.maskKey, this.maskPhase))
+        this.buffer.pushMasked(piece, rotateMask(this.maskKey, this.maskPhase))
         this.maskPhase = (this.maskPhase + piece.length) & 3
       } else this.buffer.push(piece)
       return
     }
     if (this.masked) {
-      applyMask(piece, this.maskKey, this.maskPhase)
+      maskInPlace(piece, rotateMask(this.maskKey, this.maskPhase))
       this.maskPhase = (this.maskPhase + piece.length) & 3
     }
     const control = this.control
