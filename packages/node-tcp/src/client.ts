@@ -30,19 +30,23 @@ export const openTcp: OpenTransport = (target, signal) =>
   new Promise((resolve, reject) => {
     const socket = netConnect({ host: target.host, port: target.port })
     const onAbort = (): void => {
+      socket.removeListener('error', onError)
       socket.destroy()
       reject(signal.reason)
+    }
+    // Removed once connected: a listener left on the socket would keep the signal (and its
+    // controller) alive for as long as the connection lives.
+    const onError = (error: Error): void => {
+      signal.removeEventListener('abort', onAbort)
+      reject(error)
     }
     signal.addEventListener('abort', onAbort, { once: true })
     socket.once('connect', () => {
       signal.removeEventListener('abort', onAbort)
-      socket.removeListener('error', reject)
+      socket.removeListener('error', onError)
       resolve(socket)
     })
-    socket.once('error', (error) => {
-      signal.removeEventListener('abort', onAbort)
-      reject(error)
-    })
+    socket.once('error', onError)
   })
 
 /** Turns a Node-socket opener into a @ws/driver byte-transport opener. */
