@@ -1,6 +1,7 @@
 /** The wsx command: `main()` runs it as a process, `run()` is the same with its I/O passed in. */
 import type { Readable, Writable } from 'node:stream'
 import { parseCommandLine } from './args.ts'
+import { runBench } from './bench.ts'
 import { runConnect } from './connect.ts'
 import { runServe } from './serve.ts'
 
@@ -10,6 +11,7 @@ export interface Io {
   stderr: Writable
   /** Aborted on SIGINT or SIGTERM. */
   shutdown: AbortSignal
+  env?: NodeJS.ProcessEnv
 }
 
 /** Runs wsx with `args` (without the node and script paths); resolves with the exit status. */
@@ -23,9 +25,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       io.stderr.write(`${command.message}\n`)
       return 2
     case 'serve':
-      return runServe(command.options, io)
+      return runServe(command.options, io, command.settings)
     case 'connect':
-      return runConnect(command.options, io)
+      return runConnect(command.options, command.settings, io)
+    case 'bench':
+      return runBench(command.options, io)
   }
 }
 
@@ -47,6 +51,7 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
       stdout: process.stdout,
       stderr: process.stderr,
       shutdown: shutdown.signal,
+      env: process.env,
     })
   } catch (error) {
     process.stderr.write(

@@ -1,8 +1,9 @@
-/** `wsx serve`: an echo server over ws:// or wss://. */
+/** `wsx serve`: an echo server (or with --broadcast a chat room) over ws:// or wss://. */
 import { readFile } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
-import type { ServeOptions } from './args.ts'
+import type { ServeOptions, ServeSettings } from './args.ts'
 import { describeSystemError, formatListenUrl } from './format.ts'
+import { ConnectionLog } from './serve-log.ts'
 import { createServer, type WsConnection, type WsServer } from './transport.ts'
 
 export interface ServeIo {
@@ -12,8 +13,20 @@ export interface ServeIo {
   shutdown: AbortSignal
 }
 
+const NO_SETTINGS: ServeSettings = {
+  broadcast: false,
+  protocols: [],
+  keepalive: undefined,
+  maxConnections: undefined,
+  log: 'none',
+}
+
 /** Runs the server until `io.shutdown` is aborted; resolves with the exit status. */
-export async function runServe(options: ServeOptions, io: ServeIo): Promise<number> {
+export async function runServe(
+  options: ServeOptions,
+  io: ServeIo,
+  settings: ServeSettings = NO_SETTINGS,
+): Promise<number> {
   let tls: { cert: Buffer; key: Buffer } | undefined
   if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
     const files = { cert: options.tlsCert, key: options.tlsKey }
@@ -28,8 +41,11 @@ export async function runServe(options: ServeOptions, io: ServeIo): Promise<numb
     }
     tls = read as { cert: Buffer; key: Buffer }
   }
-  let server: WsServer
+  let server: WsServer | undefined
   let address: { port: number }
+  const room = new Map<WsConnection, Counts>()
+  const log = new ConnectionLog(settings.log, io.stderr)
+  const { maxConnections } = settings
   try {
     server = createServer({
       host: options.host,
@@ -41,7 +57,24 @@ export async function runServe(options: ServeOptions, io: ServeIo): Promise<numb
         maxMessageSize: options.maxMessage,
         maxFrameSize: Math.max(options.maxMessage, 16 * 1024 * 1024),
       },
-      onConnection: (connection) => void echo(connection),
+      protocols: settings.protocols,
+      keepAlive: settings.keepalive,
+      ...(maxConnections === undefined
+        ? {}
+        : {
+            refuse: () =>
+              (server?.connections.size ?? 0) < maxConnections
+                ? undefined
+                : {
+                    status: 503,
+                    body: `too many connections: this server takes at most ${maxConnections}\n`,
+                  },
+          }),
+      onConnection: (connection, request) => {
+        const counts = log.opened(connection, request)
+        if (settings.broadcast) void relay(connection, room, counts)
+        else void echo(connection, counts)
+      },
     })
   } catch (error) {
     const what = `cannot use --tls-cert ${options.tlsCert} with --tls-key ${options.tlsKey}`
@@ -63,22 +96,70 @@ export async function runServe(options: ServeOptions, io: ServeIo): Promise<numb
   return 0
 }
 
+/** Message and byte counts of one connection, for --log. */
+export interface Counts {
+  messagesIn: number
+  bytesIn: number
+  messagesOut: number
+  bytesOut: number
+}
+
+const byteLength = (data: string | Uint8Array): number =>
+  typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength
+
 /**
  * Echoes every message with its type. Taking events through the iterator one at a time, and
  * waiting while the socket is over its high-water mark, makes a fast sender that does not read
  * its echoes slow down instead of filling our memory (the connection pauses its socket).
  */
-async function echo(connection: WsConnection): Promise<void> {
+async function echo(connection: WsConnection, counts: Counts): Promise<void> {
   try {
     for await (const event of connection) {
+      if (event.type !== 'text' && event.type !== 'binary') continue
+      const size = byteLength(event.data)
+      counts.messagesIn++
+      counts.bytesIn += size
       if (connection.state !== 'open') continue
-      let ok = true
-      if (event.type === 'text') ok = connection.sendText(event.data)
-      else if (event.type === 'binary') ok = connection.sendBinary(event.data)
+      const ok = connection.send(event.data)
+      counts.messagesOut++
+      counts.bytesOut += size
       if (!ok) await connection.drained()
     }
   } catch {
     // Sending beyond the connection's buffer limit throws: drop that client, keep the others.
     connection.terminate()
+  }
+}
+
+/**
+ * --broadcast: every message goes to every other client in the room, each send on its own (no
+ * fan-out API yet). A receiver too slow to keep up (over its connection's buffer limit) is
+ * dropped rather than slowing everyone down.
+ */
+async function relay(
+  connection: WsConnection,
+  room: Map<WsConnection, Counts>,
+  counts: Counts,
+): Promise<void> {
+  room.set(connection, counts)
+  try {
+    for await (const event of connection) {
+      if (event.type !== 'text' && event.type !== 'binary') continue
+      const size = byteLength(event.data)
+      counts.messagesIn++
+      counts.bytesIn += size
+      for (const [other, theirs] of room) {
+        if (other === connection || other.state !== 'open') continue
+        try {
+          other.send(event.data)
+          theirs.messagesOut++
+          theirs.bytesOut += size
+        } catch {
+          other.terminate()
+        }
+      }
+    }
+  } finally {
+    room.delete(connection)
   }
 }
