@@ -10,9 +10,13 @@ import {
   ConnectError,
   type Connection,
   connectWith,
+  coreOptions,
   createMemoryPair,
   type MemoryTransport,
   networkError,
+  PreparedMessage,
+  resolveSocketOptions,
+  screenRequest,
 } from '../src/index.ts'
 
 // The driver's timers are unref'd (they never keep a process alive), and a memory pair holds no
@@ -325,6 +329,30 @@ server('a request head parsed elsewhere (an HTTP server) is accepted with the by
   connection?.terminate()
 })
 
+server('options are checked: a bad allocate is a TypeError, a bad number a RangeError', () => {
+  assert.throws(() => resolveSocketOptions({ allocate: 5 as never }), /allocate must be a function/)
+  assert.throws(() => resolveSocketOptions({ highWaterMark: -1 }), RangeError)
+  const allocate = (size: number): Uint8Array => new Uint8Array(size)
+  assert.is(resolveSocketOptions({ allocate }).allocate, allocate)
+  assert.is(coreOptions(resolveSocketOptions({ allocate })).allocate, allocate)
+})
+
+server('screenRequest: verifyClient first, then handleProtocols limited to what was offered', () => {
+  const request = { protocols: ['a', 'b'] } as unknown as Parameters<typeof screenRequest>[1]
+  assert.equal(screenRequest({}, request), { accept: true, protocol: undefined })
+  assert.equal(screenRequest({ handleProtocols: () => 'b' }, request), { accept: true, protocol: 'b' })
+  assert.equal(screenRequest({ handleProtocols: () => 'c' }, request), { accept: true, protocol: undefined })
+  assert.equal(screenRequest({ verifyClient: () => false, handleProtocols: () => 'a' }, request), {
+    accept: false,
+    status: 403,
+  })
+  assert.equal(screenRequest({ verifyClient: () => ({ status: 429, body: 'slow down' }) }, request), {
+    accept: false,
+    status: 429,
+    body: 'slow down',
+  })
+})
+
 server.run()
 
 const timers = suite('the pump: keep-alive, close timeout, drained, iterator')
@@ -410,6 +438,44 @@ timers(
     assert.equal(events, ['close', 'closed'])
     assert.equal(rest, ['three'])
     assert.equal(await iterator.next(), { value: undefined, done: true })
+  },
+)
+
+timers(
+  'broadcast: one message to every open connection (a filter picks), encoded once; holdWrites batches',
+  async () => {
+    const acceptor = new Acceptor({ perMessageDeflate: false })
+    const clients: Connection[] = []
+    const ends: MemoryTransport[] = []
+    for (let i = 0; i < 3; i++) {
+      const pairEnds = createMemoryPair()
+      ends.push(pairEnds.client)
+      const accepted = acceptor.accept(pairEnds.server, () => {})
+      clients.push(
+        await connectWith('ws://memory.test/', { perMessageDeflate: false }, async () => pairEnds.client),
+      )
+      await accepted
+    }
+    const got: string[][] = clients.map(() => [])
+    clients.forEach((client, index) => client.on('text', (event) => got[index]?.push(event.data)))
+    const message = new PreparedMessage('to all')
+    assert.is(acceptor.broadcast(message), 3)
+    assert.is(message.encodings, 1, 'three plain server connections share one frame')
+    const [first] = acceptor.connections
+    assert.is(acceptor.broadcast('some', { filter: (connection) => connection === first }), 1)
+    await sleep(5)
+    assert.equal(got, [['to all', 'some'], ['to all'], ['to all']])
+    // sendPrepared on a client (masked: encoded by the connection itself) reaches the server.
+    const serverGot: string[] = []
+    first?.on('text', (event) => serverGot.push(event.data))
+    assert.ok(clients[0]?.sendPrepared(new PreparedMessage('up')))
+    await sleep(5)
+    assert.equal(serverGot, ['up'])
+    // A closing connection is skipped.
+    first?.close(1000)
+    assert.is(acceptor.broadcast(new Uint8Array([1])), 2)
+    await acceptor.close()
+    for (const end of ends) end.destroy()
   },
 )
 

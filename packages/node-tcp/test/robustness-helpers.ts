@@ -3,7 +3,6 @@
  * the frames a server sends to a raw socket, and a health check with our own client.
  */
 import { createHash } from 'node:crypto'
-import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -249,7 +248,9 @@ export async function assertHealthy(port: number): Promise<void> {
 /** Resolves when the socket is closed, within `ms`. */
 export function socketClosed(socket: Socket, ms = 5000, what = 'the socket closing'): Promise<unknown> {
   if (socket.destroyed && socket.closed) return Promise.resolve()
-  return deadline(once(socket, 'close'), ms, what)
+  // Cut off is cut off, by FIN or by RST: a server that destroys a socket with unread input in
+  // its receive buffer makes the kernel send RST, and the peer sees ECONNRESET before 'close'.
+  return deadline(new Promise((resolve) => socket.once('close', resolve)), ms, what)
 }
 
 /** JavaScript heap plus memory outside it (Buffers, ArrayBuffers), in bytes. */
