@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs'
 import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createH2Server, WebSocket, WebSocketServer, WebSocketStream } from '../src/index.ts'
+import {
+  connectNode,
+  createH2Server,
+  openNodeTransport,
+  WebSocket,
+  WebSocketServer,
+  WebSocketStream,
+} from '../src/index.ts'
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../node-tls/test/fixtures/${name}`, import.meta.url), 'utf8')
@@ -157,5 +164,37 @@ http2("http2: true falls back to HTTP/1.1 against a server without RFC 8441; 're
   }
 })
 
+const checks = suite('WebSocket options: checks')
+
+checks('bad proxy and http2 values, and the two together, are TypeErrors from connectNode', () => {
+  assert.is(connectNode('ws://x/', {}), null)
+  assert.is(connectNode('ws://x/', { http2: false }), null)
+  assert.throws(() => connectNode('ws://x/', { http2: 'yes' }), /http2 must be true, false or 'require'/)
+  assert.throws(() => connectNode('ws://x/', { http2: true, proxy: 'http://p/' }), /cannot be used together/)
+  assert.throws(
+    () =>
+      openNodeTransport({ host: 'x', port: 1, secure: false }, new AbortController().signal, { proxy: 5 }),
+    /proxy must be a URL string or a URL/,
+  )
+})
+
+checks('http2 over TLS with rejectUnauthorized: false and a URL proxy object are accepted', async () => {
+  const server = createH2Server({}, (connection) => connection.on('text', (e) => connection.sendText(e.data)))
+  const { port } = await server.listen({ tls: { cert: PEM.cert, key: PEM.key } })
+  try {
+    const ws = new WebSocket(`wss://localhost:${port}/`, { http2: 'require', rejectUnauthorized: false })
+    await next(ws, 'open')
+    ws.close()
+    await next(ws, 'close')
+    // IPv6 literal hosts are bracketed in the TLS opener's URL; a refused one still fails cleanly.
+    const refused = new WebSocket('wss://[::1]:1/', { proxy: new URL('http://127.0.0.1:1/') })
+    const closed = await next<{ code: number }>(refused, 'close')
+    assert.is(closed.code, 1006)
+  } finally {
+    await server.close()
+  }
+})
+
 proxy.run()
 http2.run()
+checks.run()
