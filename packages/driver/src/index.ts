@@ -25,6 +25,7 @@ export {
 } from './options.ts'
 export {
   Acceptor,
+  broadcast,
   type OnConnection,
   type ServerOptions,
   screenRequest,

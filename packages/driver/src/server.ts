@@ -65,6 +65,36 @@ export function screenRequest(options: ServerOptions, request: UpgradeRequest): 
   }
 }
 
+/**
+ * Sends one message to every open connection of `connections` (those `filter` accepts), encoding
+ * it once: plain connections share one frame, permessage-deflate connections without context
+ * takeover on our side share one compressed frame, the others compress it themselves. What one
+ * turn of the event loop broadcasts leaves each connection in one write. A connection that
+ * cannot take it now (closing, or over `maxBufferedAmount`) is skipped. Returns how many
+ * connections it was sent to. Any server (HTTP/1.1, HTTP/2) can use it on its connections.
+ */
+export function broadcast(
+  connections: Iterable<Connection>,
+  data: string | Uint8Array | PreparedMessage,
+  options: { filter?: (connection: Connection) => boolean } = {},
+): number {
+  const message = data instanceof PreparedMessage ? data : new PreparedMessage(data)
+  const filter = options.filter
+  let sent = 0
+  for (const connection of connections) {
+    if (connection.state !== 'open' || (filter !== undefined && !filter(connection))) continue
+    try {
+      // Broadcasts made in the same turn leave each connection in one write.
+      connection.holdWrites()
+      connection.sendPrepared(message)
+      sent++
+    } catch {
+      // Over maxBufferedAmount: this one misses the message; the others still get it.
+    }
+  }
+  return sent
+}
+
 /** Called with each connection whose handshake succeeded. */
 export type OnConnection = (connection: Connection, request: UpgradeRequest) => void
 
@@ -120,33 +150,12 @@ export class Acceptor {
     return new Promise((resolve) => this.run(transport, onConnection, parsed, resolve))
   }
 
-  /**
-   * Sends one message to every open connection (those `filter` accepts), encoding it once:
-   * plain connections share one frame, permessage-deflate connections without context takeover
-   * on our side share one compressed frame, the others compress it themselves. What one turn of
-   * the event loop broadcasts leaves each connection in one write. A connection that
-   * cannot take it now (closing, or over `maxBufferedAmount`) is skipped. Returns how many
-   * connections it was sent to.
-   */
+  /** broadcast() (below) to this acceptor's open connections. */
   broadcast(
     data: string | Uint8Array | PreparedMessage,
     options: { filter?: (connection: Connection) => boolean } = {},
   ): number {
-    const message = data instanceof PreparedMessage ? data : new PreparedMessage(data)
-    const filter = options.filter
-    let sent = 0
-    for (const connection of this.open) {
-      if (connection.state !== 'open' || (filter !== undefined && !filter(connection))) continue
-      try {
-        // Broadcasts made in the same turn leave each connection in one write.
-        connection.holdWrites()
-        connection.sendPrepared(message)
-        sent++
-      } catch {
-        // Over maxBufferedAmount: this one misses the message; the others still get it.
-      }
-    }
-    return sent
+    return broadcast(this.open, data, options)
   }
 
   /** Closes every open connection with `code` (default 1001) and waits for them to end. */
