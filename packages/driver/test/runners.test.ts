@@ -457,7 +457,8 @@ timers(
       await accepted
     }
     const got: string[][] = clients.map(() => [])
-    clients.forEach((client, index) => client.on('text', (event) => got[index]?.push(event.data)))
+    for (const [index, client] of clients.entries())
+      client.on('text', (event) => got[index]?.push(event.data))
     const message = new PreparedMessage('to all')
     assert.is(acceptor.broadcast(message), 3)
     assert.is(message.encodings, 1, 'three plain server connections share one frame')
