@@ -1,19 +1,20 @@
 /**
  * A child process holding idle clients for the client memory reading:
- * `client-process.ts web|connection PORT`. `web` opens our WHATWG `WebSocket`s (@ws/node,
+ * `client-process.ts web|connection|ws PORT`. `web` opens our WHATWG `WebSocket`s (@ws/node,
  * binaryType 'arraybuffer', one `message` listener); `connection` opens our plain `Connection`s
- * (@ws/node-tcp's connect(), one `binary` listener). Both with permessage-deflate off, to the
- * echo server on 127.0.0.1:PORT. Before its greeting it opens and closes one client, so that
+ * (@ws/node-tcp's connect(), one `binary` listener); `ws` opens ws's client `WebSocket`s (one
+ * `message` listener). All with permessage-deflate off, to the echo server on 127.0.0.1:PORT. Before its greeting it opens and closes one client, so that
  * code and shared state are in place before the first reading. Commands, one per stdin line:
  * `memory` (a reading), `open N` (opens N more clients, 50 at a time, then a reading), `close`
  * (closes them all). It exits when stdin ends.
  */
+import { createRequire } from 'node:module'
 import { WebSocket } from '@ws/node'
 import { connect } from '@ws/node-tcp'
 import { serveCommands } from './child.ts'
 import { memorySnapshot } from './snapshot.ts'
 
-export type IdleClientKind = 'web' | 'connection'
+export type IdleClientKind = 'web' | 'connection' | 'ws'
 
 interface IdleClient {
   /** Still open (not closing or closed). */
@@ -57,12 +58,45 @@ async function openConnection(url: string): Promise<IdleClient> {
   }
 }
 
+interface WsClient {
+  on(event: 'message', listener: () => void): void
+  once(event: 'open' | 'close', listener: () => void): void
+  once(event: 'error', listener: (error: Error) => void): void
+  close(code: number): void
+  readyState: number
+}
+type WsClientClass = new (url: string, options: { perMessageDeflate: false }) => WsClient
+const Ws = createRequire(import.meta.url)('ws') as WsClientClass
+
+async function openWs(url: string): Promise<IdleClient> {
+  const ws = new Ws(url, { perMessageDeflate: false })
+  ws.on('message', () => {})
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve)
+    ws.once('error', reject)
+  })
+  const closed = new Promise<void>((resolve) => ws.once('close', resolve))
+  return {
+    open: () => ws.readyState === 1,
+    close: async () => {
+      ws.close(1000)
+      await closed
+    },
+  }
+}
+
+const OPENERS: Record<IdleClientKind, (url: string) => Promise<IdleClient>> = {
+  web: openWeb,
+  connection: openConnection,
+  ws: openWs,
+}
+
 const [kind, port] = process.argv.slice(2)
-if ((kind !== 'web' && kind !== 'connection') || !/^\d+$/.test(port ?? '')) {
-  throw new Error('usage: client-process.ts web|connection PORT')
+if (!(kind === 'web' || kind === 'connection' || kind === 'ws') || !/^\d+$/.test(port ?? '')) {
+  throw new Error('usage: client-process.ts web|connection|ws PORT')
 }
 const url = `ws://127.0.0.1:${port}/`
-const openOne = kind === 'web' ? openWeb : openConnection
+const openOne = OPENERS[kind]
 const clients: IdleClient[] = []
 const count = (): number => clients.filter((client) => client.open()).length
 

@@ -8,8 +8,13 @@ import type { DeflateRow } from './deflate.ts'
 import { DEFLATE_ECHO_CONFIG, type DeflateEchoRow } from './deflate-echo.ts'
 import { ECHO_CONFIG, ECHO_FULL, type EchoRow } from './echo.ts'
 import type { FrameRow } from './frames.ts'
+import type { H2EchoRow } from './h2-echo.ts'
+import type { H2MemoryRow } from './h2-memory.ts'
+import type { H2Profile } from './h2-profile.ts'
 import { type Comparison, QUICK } from './harness.ts'
 import type { MemoryRow } from './memory.ts'
+import { h2Section } from './report-h2.ts'
+import { type SpeedResults, speedSection } from './report-speed.ts'
 import { webSection } from './report-web.ts'
 import type { Sha1Row } from './sha1.ts'
 import type { TextRow } from './text.ts'
@@ -174,6 +179,11 @@ export interface Results {
   memory?: readonly MemoryRow[]
   webEcho?: readonly WebEchoRow[]
   clientMemory?: readonly ClientMemoryRow[]
+  h2Memory?: readonly H2MemoryRow[]
+  h2Echo?: readonly H2EchoRow[]
+  h2Profile?: H2Profile
+  /** Small-message echo, fan-out, client memory against ws and memory at scale (report-speed.ts). */
+  speed?: SpeedResults
 }
 
 export function markdownReport(environment: Environment, results: Results, quick: boolean): string {
@@ -188,6 +198,10 @@ export function markdownReport(environment: Environment, results: Results, quick
     memory = [],
     webEcho = [],
     clientMemory = [],
+    h2Memory = [],
+    h2Echo = [],
+    h2Profile,
+    speed = {},
   } = results
   return `# Benchmarks
 
@@ -299,6 +313,10 @@ from the OS (including freed memory not yet returned); heap is V8's used heap; e
 held outside the heap (Buffers, zlib's native state).
 
 ${webSection(webEcho, clientMemory, quick)}
+
+${h2Section(h2Memory, h2Echo, h2Profile, quick)}
+
+${speedSection(speed, quick)}
 
 ## Raw DEFLATE (@ws/deflate vs node:zlib)
 

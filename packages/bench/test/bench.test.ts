@@ -608,6 +608,13 @@ test('pnpm bench --quick --out FILE runs end to end and writes the report', () =
       '## Memory per open idle connection',
       '## WHATWG clients',
       '### Memory per open idle client',
+      '## WebSockets over HTTP/2 (RFC 8441) against over TCP',
+      '### Echo over HTTP/2 against echo over HTTP/1.1',
+      "### Where the server's time goes over HTTP/2",
+      "## Small-message echo, fan-out, and memory against ws's client and at scale",
+      '### Fan-out: one text message to',
+      "### Memory per open idle client: our `Connection` against ws's client",
+      '### Memory per idle connection at scale',
     ]) {
       assert.ok(report.includes(section), section)
     }
@@ -617,6 +624,8 @@ test('pnpm bench --quick --out FILE runs end to end and writes the report', () =
     assert.match(report, /\| server \| ws clients \| 16 KiB \| 10 \|/)
     assert.match(report, /\| our `WebSocketStream` \| our `WebSocket` \| 16 KiB \| 10 \|/)
     assert.match(report, /\| 50 \| -?[\d.]+ KiB \| -?[\d.]+ KiB \|/)
+    assert.match(report, /^\| server \| 50 \| -?[\d.]+ KiB \| -?[\d.]+ KiB \| (-?[\d.]+|n\/a) \|/m)
+    assert.match(report, /^\| 16 KiB \| 10 \| [\d,.]+ \| [\d,.]+ \| [\d.]+ \| [\d.]+% \/ [\d.]+% \|$/m)
     const usage = spawnSync(process.execPath, ['--import', 'tsx', main, '--quick', '--out'], {
       encoding: 'utf8',
     })
