@@ -18,8 +18,8 @@ const CORE_AND_WEB = `${CORE}\nexport * as web from '@ws/web'`
 // then the core gained the RFC 8441 handshakes (about 2 KB gzipped) and the WebAssembly masking
 // kernel: these budgets hold today's sizes with a small margin, so that growth is caught, until
 // the cuts described in docs/architecture.md ("Bundle size") bring them back to the targets.
-const CLIENT_BUDGET = 13.25 * KB
-const CORE_BUDGET = 28 * KB
+const CLIENT_BUDGET = 13.75 * KB
+const CORE_BUDGET = 28.75 * KB
 
 const client = await measureBundle(CLIENT)
 const clientDeflate = await measureBundle(CLIENT_DEFLATE)

@@ -77,6 +77,86 @@ const SMOKE: Record<string, { body: string; prints: string; typeProbe: string }>
     prints: 'SMOKE permessage-deflate; client_max_window_bits=13',
     typeProbe: "export const wrong: number = m.connect('ws://127.0.0.1/')",
   },
+  '@ws/driver': {
+    // A client and a server over the in-memory pair: the driver, the core and the handshake.
+    body: [
+      'const { client, server } = m.createMemoryPair()',
+      'const acceptor = new m.Acceptor()',
+      "acceptor.accept(server, (c) => c.on('text', (e) => c.sendText(e.data.toUpperCase())))",
+      "m.connectWith('ws://memory.test/', {}, async () => client).then((ws) => {",
+      "  ws.on('text', (e) => {",
+      "    console.log(e.data + ' ' + ws.extensions)",
+      '    ws.close(1000)',
+      '  })',
+      "  ws.sendText('smoke')",
+      '})',
+    ].join('\n'),
+    prints: 'SMOKE permessage-deflate; client_max_window_bits=13',
+    typeProbe: 'export const wrong: number = m.createMemoryPair()',
+  },
+  '@ws/web': {
+    // No transport here: the classes, CloseEvent, WebSocketError, and a refused opener.
+    body: [
+      "const event = new m.CloseEvent('close', { code: 4000, reason: 'r', wasClean: true })",
+      "const error = new m.WebSocketError('x', { closeCode: 4001, reason: 'y' })",
+      "const refused = Object.assign(new Error('no'), { code: 'ECONNREFUSED' })",
+      'const { WebSocket } = m.createWebSocketClasses({ open: () => Promise.reject(refused) })',
+      "const ws = new WebSocket('ws://smoke.test/')",
+      'ws.onclose = (c) =>',
+      '  console.log(',
+      "    [event.code, event.reason, event.wasClean, error.closeCode, error.reason, error.name, ws.readyState, c.code].join(' '),",
+      '  )',
+    ].join('\n'),
+    prints: '4000 r true 4001 y WebSocketError 3 1006',
+    typeProbe: "export const wrong: string = new m.CloseEvent('close').code",
+  },
+  '@ws/node': {
+    body: [
+      'const server = new m.WebSocketServer()',
+      "server.on('connection', (c) => {",
+      '  const ws = m.websocketFromConnection(c)',
+      '  ws.onmessage = (e) => ws.send(String(e.data).toUpperCase())',
+      '})',
+      'server.listen(0).then(({ port }) => {',
+      "  const ws = new m.WebSocket('ws://127.0.0.1:' + port + '/')",
+      "  ws.onopen = () => ws.send('smoke')",
+      '  ws.onmessage = (e) => {',
+      "    console.log(e.data + ' ' + (ws instanceof m.WebSocket))",
+      '    ws.close()',
+      '  }',
+      '  ws.onclose = () => server.close()',
+      '})',
+    ].join('\n'),
+    prints: 'SMOKE true',
+    typeProbe: "export const wrong: number = new m.WebSocket('ws://x/').url",
+  },
+  '@ws/node-h2': {
+    body: [
+      "const server = m.createH2Server({}, (c, r) => c.on('text', (e) => c.sendText(r.method + ' ' + e.data)))",
+      'server',
+      '  .listen({})',
+      "  .then(({ port }) => m.connect('ws://127.0.0.1:' + port + '/', { requireHttp2: true }))",
+      '  .then((ws) => {',
+      "    ws.on('text', (e) => {",
+      '      console.log(e.data)',
+      '      ws.close(1000)',
+      '      ws.closed.then(() => server.close())',
+      '    })',
+      "    ws.sendText('smoke')",
+      '  })',
+    ].join('\n'),
+    prints: 'CONNECT smoke',
+    typeProbe: "export const wrong: string = m.connect('ws://x/')",
+  },
+  '@ws/deno': {
+    // Node has no Deno global: the exports load, and opening fails the WHATWG way (1006).
+    body: [
+      "const ws = new m.WebSocket('ws://127.0.0.1:1/')",
+      "ws.onclose = (e) => console.log([typeof m.WebSocketStream, typeof m.openDenoTransport, e.code].join(' '))",
+    ].join('\n'),
+    prints: 'function function 1006',
+    typeProbe: "export const wrong: number = new m.WebSocket('ws://x/').protocol",
+  },
   '@ws/node-tls': {
     // No certificates here: the body checks the exports and that ws:// is refused before any I/O.
     body: [
