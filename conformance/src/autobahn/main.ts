@@ -1,8 +1,9 @@
-// `pnpm conformance [--full] [--messages N] [--cases 1.*,9.1.6] [--agent ours|ws|all] [--role server|client|both] [--no-write] [--out DIR]`
+// `pnpm conformance [--full] [--messages N] [--cases 1.*,9.1.6] [--agent ours|ws|all] [--role server|client|both] [--transport h1|h2|both] [--no-write] [--out DIR]`
 //
-// Runs the suite and, for a complete run (every case, both agents, both roles), writes
-// docs/conformance.md and docs/conformance.json. Exits 1 when our stack has a case that is not OK
-// (INFORMATIONAL aside) or when ws does not reproduce its published score.
+// Runs the suite and, for a complete run (every case, both agents, both roles, HTTP/1.1 among
+// the transports), writes docs/conformance.md and docs/conformance.json. Exits 1 when our stack
+// has a case that is not OK (INFORMATIONAL aside) or when ws does not reproduce its published
+// score. Over HTTP/2 (RFC 8441) only ours runs: ws does not speak WebSockets over HTTP/2.
 import { writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -10,13 +11,16 @@ import { fileURLToPath } from 'node:url'
 import { allCases, FULL_MESSAGES, selected } from './registry.ts'
 import { type AgentRun, notOk, toJson, toMarkdown } from './report.ts'
 import { type CaseResult, type Implementation, type Role, runClientRole, runServerRole } from './runner.ts'
-import { ours, ws } from './targets.ts'
+import { ours, oursH2, ws } from './targets.ts'
+import type { TransportName } from './transport.ts'
 
 export interface Options {
   messages: number
   cases: string[]
   agents: ('ours' | 'ws')[]
   roles: Role[]
+  /** HTTP/1.1 (h1, the default), HTTP/2 (h2), or both. */
+  transports: TransportName[]
   write: boolean
   /** Where the report goes; a partial run writes one only when this is given. */
   out: string | null
@@ -28,6 +32,7 @@ export function parseArgs(argv: readonly string[]): Options {
     cases: [],
     agents: ['ours', 'ws'],
     roles: ['server', 'client'],
+    transports: ['h1'],
     write: true,
     out: null,
   }
@@ -54,10 +59,17 @@ export function parseArgs(argv: readonly string[]): Options {
       if (role === 'both') options.roles = ['server', 'client']
       else if (role === 'server' || role === 'client') options.roles = [role]
       else throw new Error(`unknown role ${role}`)
+    } else if (arg === '--transport') {
+      const transport = value()
+      if (transport === 'both') options.transports = ['h1', 'h2']
+      else if (transport === 'h1' || transport === 'h2') options.transports = [transport]
+      else throw new Error(`unknown transport ${transport} (h1, h2 or both)`)
     } else if (arg === '--no-write') options.write = false
     else if (arg === '--out') options.out = value()
     else throw new Error(`unknown argument ${arg}`)
   }
+  if (!options.transports.includes('h1') && !options.agents.includes('ours'))
+    throw new Error('ws does not speak WebSockets over HTTP/2: nothing to run')
   return options
 }
 
@@ -92,57 +104,91 @@ export function ourFailures(results: readonly CaseResult[]): CaseResult[] {
 
 const SETUP = {
   ours: '`@ws/node-tcp` with its defaults (permessage-deflate accepted and offered, 16 MiB message and frame limits).',
+  oursH2:
+    '`@ws/node-h2` with its defaults: `H2WebSocketServer` listening in cleartext (h2c, prior knowledge), and `connect(url, { requireHttp2: true })`, which shares one session per origin (permessage-deflate accepted and offered, 16 MiB message and frame limits).',
   ws: 'ws 8.23.0 with permessage-deflate enabled on its server (its client offers it by default) and the fragment and buffered-chunk caps that 8.21 added turned off (`maxFragments: 0, maxBufferedChunks: 0`), as they were in 8.18.3, the version of its published report. With its 8.23 defaults (16,384 fragments per message) it fails 9.3.1 and 9.4.1 (65,536 fragments) with 1008.',
+}
+
+/** Runs one agent in one role over one transport, printing its tally. */
+async function runOne(
+  impl: Implementation,
+  role: Role,
+  transport: TransportName,
+  entries: ReturnType<typeof allCases>,
+): Promise<CaseResult[]> {
+  const started = performance.now()
+  process.stdout.write(
+    `${impl.name} ${role}${transport === 'h2' ? ' over HTTP/2' : ''}: ${entries.length} cases `,
+  )
+  let done = 0
+  const run = role === 'server' ? runServerRole : runClientRole
+  const results = await run(impl, entries, {
+    transport,
+    onResult: () => {
+      if (++done % 50 === 0) process.stdout.write('.')
+    },
+  })
+  const counts = new Map<string, number>()
+  for (const r of results) counts.set(r.behavior, (counts.get(r.behavior) ?? 0) + 1)
+  console.log(
+    ` ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  )
+  return results
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2))
   const entries = allCases(options.messages).filter((entry) => selected(entry.id, options.cases))
-  const complete = options.cases.length === 0 && options.agents.length === 2 && options.roles.length === 2
+  const complete =
+    options.cases.length === 0 &&
+    options.agents.length === 2 &&
+    options.roles.length === 2 &&
+    options.transports.includes('h1')
   const started = performance.now()
   const runs: AgentRun[] = []
-  const impls: Record<'ours' | 'ws', Implementation> = { ours, ws }
-  for (const agent of options.agents) {
-    for (const role of options.roles) {
-      const roleStarted = performance.now()
-      process.stdout.write(`${agent} ${role}: ${entries.length} cases `)
-      let done = 0
-      const run = role === 'server' ? runServerRole : runClientRole
-      const results = await run(impls[agent], entries, {
-        onResult: () => {
-          if (++done % 50 === 0) process.stdout.write('.')
-        },
-      })
-      const counts = new Map<string, number>()
-      for (const r of results) counts.set(r.behavior, (counts.get(r.behavior) ?? 0) + 1)
-      console.log(
-        ` ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')} (${((performance.now() - roleStarted) / 1000).toFixed(1)} s)`,
-      )
-      runs.push({ agent, setup: SETUP[agent], role, results })
+  const impls: Record<TransportName, Partial<Record<'ours' | 'ws', Implementation>>> = {
+    h1: { ours, ws },
+    h2: { ours: oursH2 },
+  }
+  for (const transport of options.transports) {
+    for (const agent of options.agents) {
+      const impl = impls[transport][agent]
+      if (impl === undefined) {
+        console.log(`${agent}: no WebSockets over HTTP/2, skipped`)
+        continue
+      }
+      for (const role of options.roles) {
+        const results = await runOne(impl, role, transport, entries)
+        runs.push({
+          agent,
+          setup: transport === 'h2' ? SETUP.oursH2 : SETUP[agent],
+          role,
+          transport,
+          results,
+        })
+      }
     }
   }
   let failed = false
   for (const run of runs) {
+    const name = `${run.agent} ${run.role}${run.transport === 'h2' ? ' over HTTP/2' : ''}`
     if (run.agent === 'ours') {
       for (const r of ourFailures(run.results)) {
         failed = true
-        console.log(
-          `ours ${run.role} ${r.id}: ${r.behavior}/${r.behaviorClose}: ${r.result} ${r.violation ?? ''}`,
-        )
+        console.log(`${name} ${r.id}: ${r.behavior}/${r.behaviorClose}: ${r.result} ${r.violation ?? ''}`)
       }
     } else if (options.cases.length === 0) {
       const gaps = calibrationGaps(run.results)
-      for (const gap of gaps) console.log(`ws ${run.role} does not reproduce its published score: ${gap}`)
+      for (const gap of gaps) console.log(`${name} does not reproduce its published score: ${gap}`)
       if (gaps.length > 0) failed = true
-      else
-        console.log(`ws ${run.role} reproduces its published score (510 OK, 4 NON-STRICT, 3 INFORMATIONAL)`)
+      else console.log(`${name} reproduces its published score (510 OK, 4 NON-STRICT, 3 INFORMATIONAL)`)
     }
   }
   if (options.write && (complete || options.out !== null)) {
     const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
     const out = options.out ?? join(root, 'docs')
     const info = {
-      command: `pnpm conformance${options.messages === FULL_MESSAGES ? ' --full' : options.messages === 100 ? '' : ` --messages ${options.messages}`}`,
+      command: `pnpm conformance${options.messages === FULL_MESSAGES ? ' --full' : options.messages === 100 ? '' : ` --messages ${options.messages}`}${options.transports.length === 2 ? ' --transport both' : options.transports[0] === 'h2' ? ' --transport h2' : ''}`,
       date: new Date().toISOString().slice(0, 10),
       node: process.versions.node,
       machine: `${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}`,

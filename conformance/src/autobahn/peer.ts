@@ -1,12 +1,13 @@
-// The fuzzing endpoint: runs one case over one TCP connection whose opening handshake is done.
+// The fuzzing endpoint: runs one case over one connection whose opening handshake is done, a TCP
+// socket or an HTTP/2 stream (see channel.ts for how TCP closes map onto a stream).
 // It behaves like the Autobahn fuzzer: frames go out exactly as the case says (chopped, one
 // write each, trickled); what comes back is checked strictly (masking, RSV bits, opcodes,
 // control frame rules, UTF-8, the close payload) and recorded for the case; the closing
 // handshake and the TCP teardown are tracked for the close verdict.
-import type { Socket } from 'node:net'
 import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib'
 import { bytesOf, concat } from '../bytes.ts'
 import type { Case, ConnectionOutcome, Peer, PeerState, SendFrameOptions } from './case.ts'
+import type { Channel } from './channel.ts'
 import { applyMask, encodeFrame, FrameReader, frameHeader, newMaskKey, repeatTo } from './wire.ts'
 
 /** permessage-deflate as agreed, from the fuzzer's side. */
@@ -114,7 +115,7 @@ export class FuzzPeer implements Peer {
   }
   /** Why the fuzzer failed the connection, when the implementation broke a rule. */
   violation: string | null = null
-  /** Resolves once the TCP connection is gone and the case is graded. */
+  /** Resolves once the connection (TCP, or the HTTP/2 stream) is gone and the case is graded. */
   readonly finished: Promise<void>
 
   private readonly reader = new FrameReader(MAX_FRAME)
@@ -131,9 +132,10 @@ export class FuzzPeer implements Peer {
   private message: { opcode: number; compressed: boolean; parts: Uint8Array[] } | null = null
   private trickle: { mask: Uint8Array | null; offset: number; binary: boolean } | null = null
   private resolveFinished!: () => void
+  /** Set by `start`. */
+  private channel!: Channel
 
   constructor(
-    private readonly socket: Socket,
     readonly isServer: boolean,
     private readonly kase: Case,
   ) {
@@ -153,16 +155,14 @@ export class FuzzPeer implements Peer {
   }
 
   /**
-   * Starts the case once the opening handshake is done: `deflate` is what was agreed (null for
-   * nothing), `leftover` whatever followed the handshake in the same read.
+   * Starts the case on `channel` once the opening handshake is done: `deflate` is what was
+   * agreed (null for nothing), `leftover` whatever followed the handshake in the same read.
    */
-  start(deflate: DeflateSettings | null, leftover: Uint8Array): void {
+  start(channel: Channel, deflate: DeflateSettings | null, leftover: Uint8Array): void {
+    this.channel = channel
     this.codec = deflate === null ? null : new PeerCodec(deflate)
-    const socket = this.socket
-    socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('error', () => {})
-    socket.on('close', () => {
+    channel.onData((chunk) => this.onData(chunk))
+    channel.onClose(() => {
       this.state = 'CLOSED'
       for (const timer of this.timers) clearTimeout(timer)
       this.timers.clear()
@@ -195,20 +195,20 @@ export class FuzzPeer implements Peer {
   private async pumpWrites(): Promise<void> {
     this.writing = true
     const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
-    while (this.writes.length > 0 && this.state !== 'CLOSED' && !this.socket.destroyed) {
+    while (this.writes.length > 0 && this.state !== 'CLOSED' && !this.channel.destroyed) {
       const first = this.writes[0] as Write
       if (first.sync) {
         this.writes.shift()
         await pause()
-        if (this.closed() || this.socket.destroyed) break
-        this.socket.write(first.bytes)
+        if (this.closed() || this.channel.destroyed) break
+        this.channel.write(first.bytes)
         await pause()
         continue
       }
       const batch: Uint8Array[] = []
       while (this.writes.length > 0 && !(this.writes[0] as Write).sync)
         batch.push((this.writes.shift() as Write).bytes)
-      this.socket.write(batch.length === 1 ? (batch[0] as Uint8Array) : concat(batch))
+      this.channel.write(batch.length === 1 ? (batch[0] as Uint8Array) : concat(batch))
     }
     this.writes = []
     this.writing = false
@@ -218,7 +218,7 @@ export class FuzzPeer implements Peer {
   private inOrder(action: () => void | Promise<void>): void {
     this.sendChain = this.sendChain.then(action).catch((error: unknown) => {
       this.violation ??= `fuzzer send failed: ${(error as Error).message}`
-      this.socket.destroy()
+      this.channel.destroy()
     })
   }
 
@@ -380,16 +380,16 @@ export class FuzzPeer implements Peer {
     this.failConnection(code, '')
   }
 
-  /** The runner gave up on the case: close TCP now. */
+  /** The runner gave up on the case: drop the connection now. */
   abort(): void {
     this.drop()
   }
 
-  /** Closes TCP from the fuzzer's side. */
+  /** Drops the connection from the fuzzer's side (TCP closed, or the stream reset). */
   private drop(): void {
-    if (this.state === 'CLOSED' || this.socket.destroyed) return
+    if (this.state === 'CLOSED' || this.channel.destroyed) return
     this.outcome.droppedByMe = true
-    this.socket.destroy()
+    this.channel.destroy()
   }
 
   // --- Receiving -------------------------------------------------------------------------------
@@ -493,11 +493,11 @@ export class FuzzPeer implements Peer {
     }
     this.inOrder(async () => {
       if (this.isServer) {
-        // A server closes the TCP connection once the close handshake is done.
+        // A server closes the TCP connection (ends its stream) once the close handshake is done.
         while (this.writing) await new Promise<void>((resolve) => setImmediate(resolve))
         if (this.closed()) return
         this.outcome.droppedByMe = true
-        this.socket.end()
+        this.channel.end()
       } else {
         this.later(SERVER_DROP_TIMEOUT_MS, () => this.drop())
       }

@@ -1,14 +1,17 @@
-// docs/conformance.md and docs/conformance.json from a run: a summary per agent and role, a table
-// per family with every agent side by side, every case that is not OK, what the informational
-// cases did, and the 9.x durations.
+// docs/conformance.md and docs/conformance.json from a run: a summary per agent, role and
+// transport, a table per family with every agent side by side, every case that is not OK, what
+// the informational cases did, and the 9.x durations. Runs over HTTP/2 are marked as such.
 import { compareIds } from './registry.ts'
 import type { CaseResult, Role } from './runner.ts'
+import { TRANSPORT_NAMES, type TransportName } from './transport.ts'
 
 export interface AgentRun {
   agent: string
   /** How the agent was set up, in a few words. */
   setup: string
   role: Role
+  /** HTTP/1.1 (Upgrade, RFC 6455) or HTTP/2 (extended CONNECT, RFC 8441). */
+  transport: TransportName
   results: CaseResult[]
 }
 
@@ -27,8 +30,13 @@ function family(id: string): string {
   return id.split('.')[0] as string
 }
 
+/** The agent's name, marked when it ran over HTTP/2 ("ours (HTTP/2)"). */
+function agentName(run: Pick<AgentRun, 'agent' | 'transport'>): string {
+  return run.transport === 'h2' ? `${run.agent} (HTTP/2)` : run.agent
+}
+
 function label(run: AgentRun): string {
-  return `${run.agent} ${run.role}`
+  return `${agentName(run)} ${run.role}`
 }
 
 function tally(results: readonly CaseResult[]): Map<string, number> {
@@ -64,17 +72,33 @@ function escapeCell(text: string): string {
 export function toJson(runs: readonly AgentRun[], info: RunInfo): string {
   const agents: Record<
     string,
-    { setup: string; roles: Record<string, Record<string, Omit<CaseResult, 'id'>>> }
+    { setup: string; transport: string; roles: Record<string, Record<string, Omit<CaseResult, 'id'>>> }
   > = {}
   for (const run of runs) {
-    const agent = agents[run.agent] ?? { setup: run.setup, roles: {} }
-    agents[run.agent] = agent
+    // Keyed by the agent ("ours"); its runs over HTTP/2 by "ours-h2".
+    const key = run.transport === 'h2' ? `${run.agent}-h2` : run.agent
+    const agent = agents[key] ?? { setup: run.setup, transport: TRANSPORT_NAMES[run.transport], roles: {} }
+    agents[key] = agent
     const cases: Record<string, Omit<CaseResult, 'id'>> = {}
     for (const { id, ...rest } of run.results) cases[id] = rest
     agent.roles[run.role] = cases
   }
   return `${JSON.stringify({ ...info, agents }, null, 2)}\n`
 }
+
+/** How the suite runs over HTTP/2, for the report's introduction (docs/conformance.md has it too). */
+export const HTTP2_PARAGRAPH =
+  'With `--transport h2` (or `both`) the cases also run over HTTP/2 (RFC 8441); those runs are marked ' +
+  '"(HTTP/2)". The fuzzer speaks HTTP/2 through `node:http2`: as a client it opens one cleartext (h2c) ' +
+  'session per case and sends the extended CONNECT by hand (`:protocol websocket`, the same ' +
+  'permessage-deflate offers), and requires a 200; as a server it advertises SETTINGS_ENABLE_CONNECT_PROTOCOL ' +
+  "and answers the client's extended CONNECT with 200. Its frame code then runs on the stream as on a TCP " +
+  'socket. Where a case expects the TCP connection to close, the stream ends (RFC 8441 section 6): the ' +
+  "fuzzer's orderly close is END_STREAM (a FIN), its drop a RST_STREAM with CANCEL (a RST); END_STREAM " +
+  'from the implementation is answered with END_STREAM, as a TCP socket without half-open answers a FIN, ' +
+  'and its RST_STREAM, or the end of its session, is a dropped connection. The close verdicts read as ' +
+  'over TCP: who ended or reset the stream first, and whether close frames went both ways before. CI ' +
+  'runs every case over HTTP/2 against our server and client; ws does not speak WebSockets over HTTP/2.'
 
 export function toMarkdown(runs: readonly AgentRun[], info: RunInfo): string {
   const out: string[] = []
@@ -99,13 +123,16 @@ export function toMarkdown(runs: readonly AgentRun[], info: RunInfo): string {
         : ' (Autobahn sends 1000; `pnpm conformance --full` does too).'),
   )
   out.push('')
+  out.push(HTTP2_PARAGRAPH)
+  out.push('')
   out.push('Agents:')
   out.push('')
   const seen = new Set<string>()
   for (const run of runs) {
-    if (seen.has(run.agent)) continue
-    seen.add(run.agent)
-    out.push(`- **${run.agent}**: ${run.setup}`)
+    const name = agentName(run)
+    if (seen.has(name)) continue
+    seen.add(name)
+    out.push(`- **${name}**: ${run.setup}`)
   }
   out.push('')
   out.push('## Summary')
@@ -118,7 +145,7 @@ export function toMarkdown(runs: readonly AgentRun[], info: RunInfo): string {
     const counts = tally(run.results)
     const row = BEHAVIORS.map((b) => String(counts.get(b) ?? 0))
     const close = run.results.filter(badClose).length
-    out.push(`| ${run.agent} | ${run.role} | ${run.results.length} | ${row.join(' | ')} | ${close} |`)
+    out.push(`| ${agentName(run)} | ${run.role} | ${run.results.length} | ${row.join(' | ')} | ${close} |`)
   }
   out.push('')
   out.push('## By family')
@@ -145,7 +172,7 @@ export function toMarkdown(runs: readonly AgentRun[], info: RunInfo): string {
     for (const { run, r } of failures) {
       const why = r.violation === undefined ? r.result : `${r.result} (${r.violation})`
       out.push(
-        `| ${r.id} | ${run.agent} | ${run.role} | ${r.behavior} | ${r.behaviorClose} | ${r.remoteCloseCode ?? 'none'} | ${escapeCell(why)} |`,
+        `| ${r.id} | ${agentName(run)} | ${run.role} | ${r.behavior} | ${r.behaviorClose} | ${r.remoteCloseCode ?? 'none'} | ${escapeCell(why)} |`,
       )
     }
   }
@@ -164,7 +191,7 @@ export function toMarkdown(runs: readonly AgentRun[], info: RunInfo): string {
     for (const r of run.results.filter((x) => x.behavior === 'INFORMATIONAL')) {
       const back = r.received.length === 0 ? 'nothing' : r.received.join(', ')
       out.push(
-        `| ${r.id} | ${run.agent} | ${run.role} | ${back} | ${r.remoteCloseCode ?? 'none'} | ${escapeCell(r.result)} |`,
+        `| ${r.id} | ${agentName(run)} | ${run.role} | ${back} | ${r.remoteCloseCode ?? 'none'} | ${escapeCell(r.result)} |`,
       )
     }
   }

@@ -1,8 +1,10 @@
 // The implementations under test, each as an echo server and an echo client: every text or
 // binary message goes back with the same type, as in the harnesses ws and undici use for
-// Autobahn. Ours runs with its defaults (permessage-deflate on in both roles, 16 MiB limits);
-// ws runs with permessage-deflate enabled on its server (its client offers it by default).
+// Autobahn. Ours runs with its defaults (permessage-deflate on in both roles, 16 MiB limits),
+// over HTTP/1.1 (@ws/node-tcp) and over HTTP/2 (@ws/node-h2); ws runs with permessage-deflate
+// enabled on its server (its client offers it by default) and speaks HTTP/1.1 only.
 import { createRequire } from 'node:module'
+import { connect as connectH2, createH2Server } from '@ws/node-h2'
 import { connect, WebSocketServer } from '@ws/node-tcp'
 import type { Implementation } from './runner.ts'
 
@@ -48,6 +50,29 @@ export const ours: Implementation = {
     const connection = await connect(url)
     connection.on('text', (event) => connection.sendText(event.data))
     connection.on('binary', (event) => connection.sendBinary(event.data))
+    await connection.closed
+  },
+}
+
+/** A connection of @ws/node-h2 (@ws/driver's, which this package does not import itself). */
+type H2Connection = Awaited<ReturnType<typeof connectH2>>
+
+function echo(connection: H2Connection): void {
+  connection.on('text', (event) => connection.sendText(event.data))
+  connection.on('binary', (event) => connection.sendBinary(event.data))
+}
+
+/** Ours over HTTP/2: an H2WebSocketServer on h2c, and a client that requires HTTP/2. */
+export const oursH2: Implementation = {
+  name: 'ours',
+  async startServer() {
+    const server = createH2Server({}, echo)
+    const { port } = await server.listen({ h2c: true })
+    return { port, stop: () => server.close() }
+  },
+  async runClient(url) {
+    const connection = await connectH2(url, { requireHttp2: true })
+    echo(connection)
     await connection.closed
   },
 }
