@@ -36,11 +36,24 @@ export interface ConnectSettings {
   timeout: number
 }
 
+/** The options added with HTTP/2 and proxies (kept apart so that the others stay as they were). */
+export interface ConnectNetwork {
+  /** RFC 8441 only (no fallback to HTTP/1.1); never through a proxy. */
+  h2: boolean
+  /**
+   * The proxy: a URL given with --proxy, 'none' with --no-proxy (and with --h2), or 'env' to
+   * read HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY.
+   */
+  proxy: URL | 'none' | 'env'
+}
+
 export const DEFAULT_CHUNK = 64 * 1024
 export const DEFAULT_TIMEOUT = 10_000
 
-// `--proxy URL` and `--h2` belong here too (the HTTP/2 and proxy issue adds them).
 const CONNECT_OPTIONS = {
+  h2: { type: 'boolean' },
+  proxy: { type: 'string' },
+  'no-proxy': { type: 'boolean' },
   'no-deflate': { type: 'boolean' },
   ca: { type: 'string' },
   insecure: { type: 'boolean' },
@@ -62,7 +75,11 @@ const CONNECT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-export function parseConnect(args: string[]): { options: ConnectOptions; settings: ConnectSettings } {
+export function parseConnect(args: string[]): {
+  options: ConnectOptions
+  settings: ConnectSettings
+  network: ConnectNetwork
+} {
   const { values, positionals } = parseArgs({
     args,
     options: CONNECT_OPTIONS,
@@ -89,7 +106,13 @@ export function parseConnect(args: string[]): { options: ConnectOptions; setting
   const origin = nonEmpty(values.origin, '--origin')
   if (origin !== undefined && /[\r\n\0]/.test(origin))
     throw new UsageError('--origin has a line break or NUL')
+  const network = parseNetwork(
+    values.h2 === true,
+    nonEmpty(values.proxy, '--proxy'),
+    values['no-proxy'] === true,
+  )
   return {
+    network,
     options: {
       url,
       deflate: values['no-deflate'] !== true,
@@ -118,4 +141,22 @@ export function parseConnect(args: string[]): { options: ConnectOptions; setting
       timeout: values.timeout === undefined ? DEFAULT_TIMEOUT : seconds(values.timeout, '--timeout'),
     },
   }
+}
+
+function parseNetwork(h2: boolean, proxy: string | undefined, noProxy: boolean): ConnectNetwork {
+  if (proxy !== undefined && noProxy) throw new UsageError('--proxy and --no-proxy cannot go together')
+  if (proxy !== undefined && h2) throw new UsageError('--h2 cannot go through --proxy: choose one')
+  if (proxy === undefined) return { h2, proxy: h2 || noProxy ? 'none' : 'env' }
+  let url: URL
+  try {
+    url = new URL(proxy)
+  } catch {
+    throw new UsageError(`invalid --proxy '${proxy}': expected http://HOST:PORT or https://HOST:PORT`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(
+      `unsupported --proxy scheme '${url.protocol}' in '${proxy}': use http:// or https://`,
+    )
+  }
+  return { h2, proxy: url }
 }

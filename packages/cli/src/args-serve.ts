@@ -31,7 +31,14 @@ export interface ServeSettings {
   log: 'none' | 'text' | 'jsonl'
 }
 
+/** The options added with HTTP/2 (kept apart so that the others stay as they were). */
+export interface ServeHttp {
+  /** Cleartext: also accept HTTP/2 with prior knowledge (h2c) next to HTTP/1.1. */
+  h2c: boolean
+}
+
 const SERVE_OPTIONS = {
+  h2c: { type: 'boolean' },
   host: { type: 'string' },
   port: { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -47,7 +54,11 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-export function parseServe(args: string[]): { options: ServeOptions; settings: ServeSettings } {
+export function parseServe(args: string[]): {
+  options: ServeOptions
+  settings: ServeSettings
+  http: ServeHttp
+} {
   const { values } = parseArgs({ args, options: SERVE_OPTIONS, strict: true, allowPositionals: false })
   const tlsCert = nonEmpty(values['tls-cert'], '--tls-cert')
   const tlsKey = nonEmpty(values['tls-key'], '--tls-key')
@@ -55,7 +66,11 @@ export function parseServe(args: string[]): { options: ServeOptions; settings: S
     throw new UsageError('--tls-cert and --tls-key go together: give both to serve wss://')
   }
   const host = nonEmpty(values.host, '--host') ?? DEFAULT_HOST
+  if (values.h2c === true && tlsCert !== undefined) {
+    throw new UsageError('--h2c is for cleartext: with --tls-cert, HTTP/2 is already served (ALPN h2)')
+  }
   return {
+    http: { h2c: values.h2c === true },
     options: {
       host,
       port: values.port === undefined ? DEFAULT_PORT : integer(values.port, '--port', 0, 65535),

@@ -5,17 +5,23 @@
 import { readFileSync } from 'node:fs'
 import { type BenchOptions, parseBench } from './args-bench.ts'
 import { UsageError } from './args-common.ts'
-import { type ConnectOptions, type ConnectSettings, parseConnect } from './args-connect.ts'
-import { parseServe, type ServeOptions, type ServeSettings } from './args-serve.ts'
+import {
+  type ConnectNetwork,
+  type ConnectOptions,
+  type ConnectSettings,
+  parseConnect,
+} from './args-connect.ts'
+import { parseServe, type ServeHttp, type ServeOptions, type ServeSettings } from './args-serve.ts'
 import { BENCH_HELP, CONNECT_HELP, MAIN_HELP, SERVE_HELP } from './help.ts'
 
 export type { BenchOptions } from './args-bench.ts'
 export { parseHeader } from './args-common.ts'
-export type { ConnectOptions, ConnectSettings, InputMode } from './args-connect.ts'
+export type { ConnectNetwork, ConnectOptions, ConnectSettings, InputMode } from './args-connect.ts'
 export {
   DEFAULT_HOST,
   DEFAULT_MAX_MESSAGE,
   DEFAULT_PORT,
+  type ServeHttp,
   type ServeOptions,
   type ServeSettings,
 } from './args-serve.ts'
@@ -23,8 +29,8 @@ export {
 export type Command =
   | { kind: 'help'; text: string }
   | { kind: 'usage-error'; message: string }
-  | { kind: 'serve'; options: ServeOptions; settings: ServeSettings }
-  | { kind: 'connect'; options: ConnectOptions; settings: ConnectSettings }
+  | { kind: 'serve'; options: ServeOptions; settings: ServeSettings; http: ServeHttp }
+  | { kind: 'connect'; options: ConnectOptions; settings: ConnectSettings; network: ConnectNetwork }
   | { kind: 'bench'; options: BenchOptions }
 
 type Subcommand = 'serve' | 'connect' | 'bench'

@@ -5,8 +5,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Readable, Writable } from 'node:stream'
+import { proxyForUrl } from '@ws/node-tcp'
 import type { ClosedEvent } from '@ws/proto'
-import type { ConnectOptions, ConnectSettings } from './args.ts'
+import type { ConnectNetwork, ConnectOptions, ConnectSettings } from './args.ts'
 import { reconnectDelay } from './backoff.ts'
 import type { Input, Outgoing } from './connect-input.ts'
 import { StdinInput } from './connect-input.ts'
@@ -35,6 +36,7 @@ export async function runConnect(
   options: ConnectOptions,
   settings: ConnectSettings,
   io: ConnectIo,
+  network: ConnectNetwork = { h2: false, proxy: 'none' },
 ): Promise<number> {
   let ca: Buffer | undefined
   if (options.ca !== undefined) {
@@ -45,7 +47,14 @@ export async function runConnect(
       return 1
     }
   }
-  const session = new Session(options, settings, io, ca)
+  // As curl does: --proxy, else HTTPS_PROXY (wss://), HTTP_PROXY (ws://) or ALL_PROXY unless NO_PROXY.
+  const proxy =
+    network.proxy === 'none'
+      ? undefined
+      : network.proxy === 'env'
+        ? proxyForUrl(options.url, io.env ?? {})
+        : network.proxy.href
+  const session = new Session(options, settings, io, ca, { h2: network.h2, proxy })
   return session.run()
 }
 
@@ -55,6 +64,7 @@ class Session {
   readonly #settings: ConnectSettings
   readonly #io: ConnectIo
   readonly #ca: Buffer | undefined
+  readonly #route: { h2: boolean; proxy: string | undefined }
   readonly #sink: Sink
   readonly #printer: Printer
   readonly #input: Input
@@ -72,8 +82,15 @@ class Session {
   /** Wakes the back-off wait early, when there is nothing left to reconnect for. */
   #wake: (() => void) | undefined
 
-  constructor(options: ConnectOptions, settings: ConnectSettings, io: ConnectIo, ca: Buffer | undefined) {
+  constructor(
+    options: ConnectOptions,
+    settings: ConnectSettings,
+    io: ConnectIo,
+    ca: Buffer | undefined,
+    route: { h2: boolean; proxy: string | undefined },
+  ) {
     this.#options = options
+    this.#route = route
     this.#settings = settings
     this.#io = io
     this.#ca = ca
@@ -163,6 +180,8 @@ class Session {
       origin: settings.origin,
       handshakeTimeout: settings.timeout,
       keepAlive: settings.keepalive,
+      h2: this.#route.h2,
+      proxy: this.#route.proxy,
       ...(settings.maxMessage === undefined
         ? {}
         : {

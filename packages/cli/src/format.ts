@@ -65,6 +65,10 @@ export function describeConnectError(error: unknown, url: string): string {
     }
     return `wsx: handshake failed: ${withoutPrefix(message)}${code === undefined ? '' : ` (${code})`}`
   }
+  if (e.name === 'ProxyError') {
+    // Its message names the proxy and what went wrong (its status, or that it closed).
+    return `wsx: cannot connect to ${url}: ${message}${code === undefined || code.startsWith('WS_ERR_') ? '' : ` (${code})`}`
+  }
   if (e.kind === 'timeout') {
     return `wsx: cannot connect to ${url}: no complete handshake in time${code === undefined ? '' : ` (${code})`}`
   }

@@ -15,17 +15,24 @@ Examples:
   echo hello | wsx connect ws://127.0.0.1:9000/
   wsx connect ws://127.0.0.1:9000/              # interactive, on a terminal
   wsx bench ws://127.0.0.1:9000/ --connections 50 --seconds 10
+  wsx connect --h2 wss://localhost:8443/ --ca ca.pem   # WebSocket over HTTP/2
+  wsx connect wss://example.test/ --proxy http://proxy.test:3128
 
 Exit status: 0 success, 1 failure (connection, handshake, abnormal close), 2 bad command line.
 `
 
 export const SERVE_HELP = `Usage: wsx serve [--host H] [--port P] [--tls-cert FILE --tls-key FILE] [--no-deflate]
                  [--max-message BYTES] [--broadcast] [--protocol P]... [--keepalive SECONDS]
-                 [--max-connections N] [--log | --jsonl]
+                 [--max-connections N] [--log | --jsonl] [--h2c]
 
 Runs a WebSocket echo server: every text and binary message comes back with the same type.
 Pings are answered. permessage-deflate is accepted when a client offers it. A client that breaks
 the protocol is closed with the matching close code; the others keep being served.
+
+With --tls-cert and --tls-key it serves HTTP/2 and HTTP/1.1 on the same port (chosen by ALPN),
+with WebSockets on both (RFC 8441 extended CONNECT over HTTP/2). With --h2c (no TLS) it also
+accepts HTTP/2 with prior knowledge. In both cases a request that is not a WebSocket handshake
+gets 426 Upgrade Required with a short text body, on either protocol.
 
 Once ready, it prints exactly one line on stdout, with the port really bound:
   listening on ws://HOST:PORT        (wss://HOST:PORT with --tls-cert and --tls-key)
@@ -49,6 +56,8 @@ Options:
                        path, subprotocol, extensions; at the close also the code, the duration,
                        and the messages and bytes each way
   --jsonl              the same as --log, as JSON lines
+  --h2c                cleartext HTTP/2 with prior knowledge too, next to HTTP/1.1 (with TLS,
+                       HTTP/2 is always on)
   -h, --help           show this help
 
 Examples:
@@ -58,12 +67,15 @@ Examples:
   wsx serve --host 0.0.0.0 --max-message 65536 --no-deflate
   wsx serve --broadcast --protocol chat.v2 --protocol chat --log
   wsx serve --keepalive 30 --max-connections 1000 --jsonl 2>connections.jsonl
+  wsx serve --port 8443 --tls-cert cert.pem --tls-key key.pem   # HTTP/2 and HTTP/1.1
+  wsx serve --port 9000 --h2c                          # then: wsx connect --h2 ws://127.0.0.1:9000/
 `
 
 export const CONNECT_HELP = `Usage: wsx connect URL [--no-deflate] [--ca FILE] [--insecure] [--protocol P]...
                    [--header 'K: V']... [--origin O] [--auth USER:PASS] [--timeout SECONDS]
                    [--binary [--chunk BYTES] | --hex | --base64] [--jsonl] [--show-control]
                    [--keepalive SECONDS] [--reconnect [--max-retries N]] [--max-message BYTES]
+                   [--h2 | --proxy URL | --no-proxy]
 
 Connects to a ws:// or wss:// URL. Each line of stdin is sent as one text message (without its
 line ending, \\n or \\r\\n). Each text message received is printed as one line on stdout, each
@@ -77,6 +89,13 @@ exits 1.
 When stdin and stdout are a terminal, it is interactive: a prompt, the messages received printed
 above it, colours (not with NO_COLOR set), and commands: /ping [text], /close [code [reason]],
 /binary HEX, /quit, /help (//text sends "/text"). Ctrl-D closes with 1000.
+
+Proxies: --proxy URL tunnels through an http:// or https:// proxy with CONNECT; a user and
+password in its URL are sent as Proxy-Authorization: Basic. Without --proxy, as curl does, it
+uses HTTPS_PROXY for wss://, HTTP_PROXY for ws://, else ALL_PROXY, unless NO_PROXY matches the
+host (each in upper or lower case; NO_PROXY: names with their subdomains, IP addresses, CIDR
+blocks, host:port, or *). A proxy that refuses (any status but 2xx) or closes the connection:
+one line on stderr naming the proxy and its status, exit 1.
 
 Options:
   --no-deflate         do not offer permessage-deflate (offered by default)
@@ -106,6 +125,12 @@ Options:
   --max-retries N      give up (exit 1) after N failed attempts in a row (default: never)
   --max-message BYTES  largest message accepted; a bigger one closes with 1009 and exits 1
                        (default 16777216, 16 MiB)
+  --h2                 WebSocket over HTTP/2 (RFC 8441): TLS with ALPN h2 for wss://, HTTP/2
+                       with prior knowledge (h2c) for ws://. No fallback to HTTP/1.1: a server
+                       without HTTP/2 extended CONNECT is one line on stderr and exit 1. Never
+                       through a proxy (the proxy variables are not read)
+  --proxy URL          tunnel through this http:// or https:// proxy
+  --no-proxy           ignore HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY
   -h, --help           show this help
 
 Examples:
@@ -117,6 +142,10 @@ Examples:
   wsx connect ws://127.0.0.1:8080/ --jsonl --show-control --keepalive 20 < /dev/null
   tail -f app.log | wsx connect ws://127.0.0.1:8080/ingest --reconnect --max-retries 10
   wsx connect ws://example.test/ --origin https://example.test --auth alice:s3cret --timeout 3
+  echo hello | wsx connect --h2 wss://localhost:8443/ --ca ca.pem
+  wsx connect wss://example.test/feed --proxy http://alice:s3cret@proxy.test:3128
+  HTTPS_PROXY=http://proxy.test:3128 NO_PROXY=localhost,10.0.0.0/8 wsx connect wss://example.test/
+  wsx connect ws://127.0.0.1:8080/ --no-proxy           # even with HTTP_PROXY set
 `
 
 export const BENCH_HELP = `Usage: wsx bench URL [--connections N] [--in-flight K] [--size BYTES] [--seconds S]

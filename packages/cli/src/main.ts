@@ -25,9 +25,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       io.stderr.write(`${command.message}\n`)
       return 2
     case 'serve':
-      return runServe(command.options, io, command.settings)
+      return runServe(command.options, io, command.settings, command.http)
     case 'connect':
-      return runConnect(command.options, command.settings, io)
+      return runConnect(command.options, command.settings, io, command.network)
     case 'bench':
       return runBench(command.options, io)
   }

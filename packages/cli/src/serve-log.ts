@@ -17,7 +17,8 @@ export class ConnectionLog {
   opened(connection: WsConnection, request: UpgradeRequest): Counts {
     const counts: Counts = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 }
     if (this.#mode === 'none') return counts
-    const socket = connection.socket as { remoteAddress?: string; remotePort?: number }
+    // Both adapters' transports (a socket, an HTTP/2 stream) give the remote address in `info`.
+    const socket = (connection.transport.info ?? {}) as { remoteAddress?: string; remotePort?: number }
     const host = socket.remoteAddress ?? '?'
     const remote = `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`
     const base = {

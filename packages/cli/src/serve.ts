@@ -1,7 +1,11 @@
-/** `wsx serve`: an echo server (or with --broadcast a chat room) over ws:// or wss://. */
+/**
+ * `wsx serve`: an echo server (or with --broadcast a chat room) over ws:// or wss://. With TLS
+ * it serves HTTP/2 (RFC 8441) and HTTP/1.1 on one port (ALPN); with --h2c, cleartext HTTP/2
+ * with prior knowledge next to HTTP/1.1. Other requests get 426 Upgrade Required.
+ */
 import { readFile } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
-import type { ServeOptions, ServeSettings } from './args.ts'
+import type { ServeHttp, ServeOptions, ServeSettings } from './args.ts'
 import { describeSystemError, formatListenUrl } from './format.ts'
 import { ConnectionLog } from './serve-log.ts'
 import { createServer, type WsConnection, type WsServer } from './transport.ts'
@@ -26,6 +30,7 @@ export async function runServe(
   options: ServeOptions,
   io: ServeIo,
   settings: ServeSettings = NO_SETTINGS,
+  http: ServeHttp = { h2c: false },
 ): Promise<number> {
   let tls: { cert: Buffer; key: Buffer } | undefined
   if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
@@ -51,6 +56,7 @@ export async function runServe(
       host: options.host,
       port: options.port,
       tls,
+      h2c: http.h2c,
       perMessageDeflate: options.deflate,
       // A frame may not be larger than the largest message either; the frame limit only grows.
       limits: {
@@ -72,7 +78,7 @@ export async function runServe(
           }),
       onConnection: (connection, request) => {
         const counts = log.opened(connection, request)
-        if (settings.broadcast) void relay(connection, room, counts)
+        if (settings.broadcast) void relay(connection, server as WsServer, room, counts)
         else void echo(connection, counts)
       },
     })
@@ -131,13 +137,17 @@ async function echo(connection: WsConnection, counts: Counts): Promise<void> {
   }
 }
 
+/** @ws/driver's default maxBufferedAmount: a send beyond it throws (wsx serve does not change it). */
+const SEND_BUFFER_LIMIT = 64 * 1024 * 1024
+
 /**
- * --broadcast: every message goes to every other client in the room, each send on its own (no
- * fan-out API yet). A receiver too slow to keep up (over its connection's buffer limit) is
- * dropped rather than slowing everyone down.
+ * --broadcast: every message goes to every other client in the room, through the server's
+ * fan-out (encoded once for all). A receiver too slow to keep up (over its connection's buffer
+ * limit) is dropped rather than slowing everyone down.
  */
 async function relay(
   connection: WsConnection,
+  server: WsServer,
   room: Map<WsConnection, Counts>,
   counts: Counts,
 ): Promise<void> {
@@ -148,16 +158,17 @@ async function relay(
       const size = byteLength(event.data)
       counts.messagesIn++
       counts.bytesIn += size
-      for (const [other, theirs] of room) {
-        if (other === connection || other.state !== 'open') continue
-        try {
-          other.send(event.data)
-          theirs.messagesOut++
-          theirs.bytesOut += size
-        } catch {
+      server.broadcast(event.data, (other) => {
+        const theirs = room.get(other)
+        if (other === connection || theirs === undefined) return false
+        if (other.bufferedAmount > SEND_BUFFER_LIMIT) {
           other.terminate()
+          return false
         }
-      }
+        theirs.messagesOut++
+        theirs.bytesOut += size
+        return true
+      })
     }
   } finally {
     room.delete(connection)

@@ -37,18 +37,24 @@ export class Wsx {
   readonly #timer: NodeJS.Timeout
 
   /** `how`: 'source' runs src/ through tsx (for coverage), 'bin' the built node_modules/.bin/wsx at the root. */
-  constructor(args: string[], how: 'source' | 'bin' = 'source') {
+  constructor(args: string[], how: 'source' | 'bin' = 'source', env: Record<string, string> = {}) {
     const [command, prefix] =
       how === 'bin'
         ? [join(rootDir, 'node_modules', '.bin', 'wsx'), []]
         : [process.execPath, ['--import', 'tsx', join(packageDir, 'test', 'wsx-source.ts')]]
-    this.child = spawn(command, [...prefix, ...args], { cwd: packageDir, stdio: 'pipe', env: quietEnv() })
+    this.child = spawn(command, [...prefix, ...args], {
+      cwd: packageDir,
+      stdio: 'pipe',
+      env: { ...quietEnv(), ...env },
+    })
     this.child.stdout.setEncoding('utf8').on('data', (text: string) => {
       this.stdout += text
     })
     this.child.stderr.setEncoding('utf8').on('data', (text: string) => {
       this.stderr += text
     })
+    // A write to a wsx that already exited (EPIPE) must fail the test that made it, not crash the run.
+    this.child.stdin.on('error', () => {})
     this.#timer = setTimeout(() => this.child.kill('SIGKILL'), DEADLINE)
     running.add(this)
     this.exited = new Promise((resolve) => {
@@ -101,12 +107,17 @@ export function runWsx(args: string[], input = '', how: 'source' | 'bin' = 'sour
 
 /**
  * The environment without NO_COLOR and FORCE_COLOR: with both set (as scripts/check.mjs does)
- * Node prints a warning on stderr, and the tests check stderr to the byte.
+ * Node prints a warning on stderr, and the tests check stderr to the byte. Without the proxy
+ * variables either (wsx connect reads them), so that tests reach 127.0.0.1 directly unless a
+ * test sets them.
  */
 export function quietEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env }
   delete env.NO_COLOR
   delete env.FORCE_COLOR
+  for (const name of Object.keys(env)) {
+    if (/^(https?|all|no)_proxy$/i.test(name)) delete env[name]
+  }
   return env
 }
 

@@ -24,7 +24,7 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
-import type { Connection, ServerOptions } from '@ws/driver'
+import { broadcast, type Connection, type PreparedMessage, type ServerOptions } from '@ws/driver'
 import { WebSocketServer } from '@ws/node-tcp'
 import type { UpgradeRequest } from '@ws/proto'
 import { H2Acceptor, respondWith } from './accept.ts'
@@ -116,6 +116,17 @@ export class H2WebSocketServer extends EventEmitter<H2ServerEvents> {
   /** Open WebSocket connections, both protocols. */
   get connections(): ReadonlySet<Connection> {
     return new Set<Connection>([...this.acceptor.connections, ...this.upgrades.connections])
+  }
+
+  /**
+   * Sends one message to every open WebSocket of both protocols (or those `filter` accepts),
+   * encoded once (see @ws/driver's broadcast). Returns how many it was sent to.
+   */
+  broadcast(
+    data: string | Uint8Array | PreparedMessage,
+    options: { filter?: (connection: Connection) => boolean } = {},
+  ): number {
+    return broadcast(this.connections, data, options)
   }
 
   /** Listens on TLS (with `tls`) or cleartext; resolves with the address. */

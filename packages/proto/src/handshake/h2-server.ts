@@ -53,7 +53,6 @@ const RESERVED = new Set([
   'sec-websocket-extensions',
   'sec-websocket-version',
   'content-length',
-  'content-type',
 ])
 
 const REQUEST_PSEUDO: ReadonlySet<string> = new Set(['method', 'scheme', 'path', 'authority', 'protocol'])
@@ -186,9 +185,15 @@ function errorResponse(
   body: string,
   fields: readonly (readonly [string, string])[],
 ): H2Response {
+  // The caller's content-type, if it gave one, replaces the default (as over HTTP/1.1).
+  const typed = fields.some(([name]) => name === 'content-type')
   return {
     status,
-    headers: [[':status', String(status)], ['content-type', 'text/plain; charset=utf-8'], ...fields],
+    headers: [
+      [':status', String(status)],
+      ...(typed ? [] : ([['content-type', 'text/plain; charset=utf-8']] as const)),
+      ...fields,
+    ],
     body,
   }
 }

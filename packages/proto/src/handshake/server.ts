@@ -75,6 +75,8 @@ const RESERVED = new Set([
   'sec-websocket-protocol',
   'sec-websocket-extensions',
   'sec-websocket-version',
+  // The body's length is ours to say: a second, different one would desynchronise the peer.
+  'content-length',
 ])
 
 const STATUS_TEXT: ReadonlyMap<number, string> = new Map([
@@ -275,9 +277,11 @@ function errorResponse(
   fields: readonly (readonly [string, string])[],
 ): Uint8Array {
   const bodyBytes = encodeUtf8(body)
+  // The caller's Content-Type, if it gave one, replaces the default (as over HTTP/2).
+  const typed = fields.some(([name]) => name.toLowerCase() === 'content-type')
   const head = formatHead(`HTTP/1.1 ${status} ${STATUS_TEXT.get(status) ?? 'Error'}`, [
     ['Connection', 'close'],
-    ['Content-Type', 'text/plain; charset=utf-8'],
+    ...(typed ? [] : ([['Content-Type', 'text/plain; charset=utf-8']] as const)),
     ['Content-Length', String(bodyBytes.length)],
     ...fields,
   ])
