@@ -80,12 +80,10 @@ const tlsObjects = new Map<string, ConnectionOptions>()
 
 /** The same TLS options for node:tls, as @ws/node-h2 takes them. */
 function nodeTls(options: Readonly<Record<string, unknown>>): ConnectionOptions {
-  const tls = tlsOptionsOf(options)
-  const result: ConnectionOptions = {}
-  for (const key of ['ca', 'cert', 'key', 'passphrase', 'servername', 'minVersion'] as const) {
-    if (tls[key] !== undefined) (result as Record<string, unknown>)[key] = tls[key]
-  }
-  if (tls.insecure === true) result.rejectUnauthorized = false
+  // The same keys tlsOptionsOf reads, with `insecure` spelled as node:tls spells it.
+  const { insecure, ...checked } = tlsOptionsOf(options)
+  const result: ConnectionOptions = { ...(checked as ConnectionOptions) }
+  if (insecure === true) result.rejectUnauthorized = false
   const id = JSON.stringify(result)
   const known = tlsObjects.get(id)
   if (known !== undefined) return known
