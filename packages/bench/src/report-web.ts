@@ -95,6 +95,7 @@ ${clientMemory[0]?.connections.toLocaleString('en-US') ?? 'N'} of them are open 
 child; the difference is divided by the number of clients. \`WebSocket\`: \`new WebSocket(url,
 { perMessageDeflate: false })\`, \`binaryType = 'arraybuffer'\`, one \`message\` listener;
 \`Connection\`: \`@ws/node-tcp\`'s \`connect(url, { perMessageDeflate: false })\`, one \`binary\`
-listener. ${readings(clientMemory)} per kind, in alternating order, median reported. Target: the
+listener. The harness holds nothing else on an idle client (its \`open\` and \`error\` listeners
+go once it is open; the \`close\` listener is added when it closes). ${readings(clientMemory)} per kind, in alternating order, median reported. Target: the
 \`WebSocket\` at most 1.2x the \`Connection\`, in RSS and in heap.`
 }
