@@ -133,9 +133,13 @@ Two things set HTTP/2 apart at 16 KiB. A message is two DATA frames (16 KiB is t
 maximum frame size), and flow control allows 65,535 bytes in flight per stream and, unless an end
 enlarges it, per session: RFC 9113's initial window, which Node keeps for the session
 (nodejs/node#38426) and neither of our ends changes. So 50 WebSockets share about four 16 KiB
-messages' worth of window on one session, against 16 messages each over TCP. A quick try outside
-this benchmark with 16 MiB windows (\`session.setLocalWindowSize()\`, \`initialWindowSize\`) and
-64 KiB frames did not settle it: the 16 KiB echo stalled in that try, not yet investigated (it
-may be the try's own setup). The
+messages' worth of window on one session, against 16 messages each over TCP. Larger windows are
+not a fix with node:http2: a session does not read its socket while a write to it is in progress
+(nodejs/node#29399), so once more is in flight both ways than the kernel's socket buffers hold,
+both ends are writing and neither reads. With 16 MiB session windows and 1 MiB stream windows
+on both ends, 50 WebSockets each keeping 16 messages of 16 KiB in flight stalled every time
+(the client had written 13 MB and read 616 bytes; the server had read 5 MB and was blocked
+writing its echoes); with either window left at its default, the same load ran. Node's 64 KiB
+session window is what keeps a session safe, so our ends keep it. The
 ratios of the runs behind this text, with spreads of 40-90% on the loaded machine, ranged from
 0.44 to 0.80 at 16 KiB and from 0.61 to 1.65 at 64 B: read the table above from a quiet run.`

@@ -386,8 +386,10 @@ WebSocket against undici at 16 KiB (1.7x, 3.0x).
 - **WebSockets over HTTP/2 at 16 KiB (0.32-0.53 of HTTP/1.1).** Each message is two 16 KiB DATA
   frames, and Node's HTTP/2 session keeps a 64 KiB connection-level flow-control window
   (nodejs/node#38426) that all streams share: 50 streams share about four messages' worth of
-  window, against 16 messages each over TCP. At 64 B the 50-stream echo is 1.83x HTTP/1.1. A
-  larger window was tried once and stalled a 16 KiB echo; not investigated further.
+  window, against 16 messages each over TCP. At 64 B the 50-stream echo is 1.83x HTTP/1.1.
+  Larger windows deadlock node:http2 under load both ways (it does not read its socket while a
+  write is in progress, nodejs/node#29399): a 16 MiB session window with 1 MiB stream windows
+  stalled a 50-stream 16 KiB echo every time, so the default stays.
 - **Frame parsing of 64 KiB and 1 MiB frames against ws with bufferutil (0.88 and 0.73 here;
   1.00-1.13 and 0.76-1.21 by CPU time).** Done: payloads stay masked until the message is
   complete and are unmasked while they are joined (one pass instead of two), with a 147-byte
