@@ -241,7 +241,9 @@ ${frameTable(frames)}
 
 Each operation feeds about 256 KiB of masked binary frames of one payload size, cut into 64 KiB
 chunks as a socket would deliver them, and takes every message event. Both parsers unmask in
-place and deliver each message as a view when a frame lies within one chunk. MB/s counts
+place and deliver each message as a view when a frame lies within one chunk; a message that spans
+chunks is joined into a fresh buffer, ours made by \`allocateUnfilled\` (not zero-filled, as the
+Node adapters configure the core), ws's by \`Buffer.allocUnsafe\`. MB/s counts
 payload bytes. "ws add-on" says whether ws had its native bufferutil add-on (C++ masking) for
 that row; rows without it ran in a child process started with \`WS_NO_BUFFER_UTIL=1\`, ours
 measured again beside it there.
