@@ -7,8 +7,13 @@
  * frame is built in a fresh buffer and the caller's bytes are left alone, as ours always does.
  * `readOnly: false` is the path for bytes ws owns (a string it encoded): it masks the payload in
  * place and allocates only the header. Both are reported; the first is the like-for-like one.
+ *
+ * Our connection gets the allocator our Node adapters (@ws/node-tcp) give the core,
+ * `allocateUnfilled`: frames over 2 KiB in memory that is not zero-filled first (every byte is
+ * written), as ws's `Buffer.allocUnsafe` is. The core's default zero-fills.
  */
 import { createRequire } from 'node:module'
+import { allocateUnfilled } from '@ws/node-tcp'
 import { WebSocketConnection } from '@ws/proto'
 import { type Comparison, compare, type MeasureOptions } from './harness.ts'
 
@@ -56,7 +61,7 @@ export function unmaskFrame(frame: Uint8Array): Uint8Array {
 const concat = (chunks: readonly Uint8Array[]): Uint8Array => Buffer.concat(chunks)
 
 export function oursBuild(data: Uint8Array): () => Uint8Array[] {
-  const connection = new WebSocketConnection({ role: 'client' })
+  const connection = new WebSocketConnection({ role: 'client', allocate: allocateUnfilled })
   return () => {
     connection.sendBinary(data)
     return connection.takeOutgoing()

@@ -257,7 +257,9 @@ One binary message per operation: ours \`sendBinary\` then \`takeOutgoing\` on a
 readOnly })\`, what \`WebSocket#send\` calls. \`readOnly: true\` is the path \`ws.send(buffer)\`
 takes with a caller's Buffer: a fresh frame buffer, the caller's bytes untouched, as ours always
 does; it is the like-for-like row. \`readOnly: false\` (bytes ws owns, such as an encoded string)
-masks the payload in place and allocates only the header. Both sides draw masking keys from an
+masks the payload in place and allocates only the header. Ours is configured as the Node
+adapters configure it: frames over 2 KiB in buffers from \`allocateUnfilled\` (not zero-filled,
+like ws's \`Buffer.allocUnsafe\`), smaller ones cut from shared 64 KiB slabs. Both sides draw masking keys from an
 8 KiB pool of random bytes. Before timing, each side's frame is unmasked and compared with the
 payload. MB/s counts payload bytes.
 
