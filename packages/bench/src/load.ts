@@ -5,12 +5,13 @@
 import { createRequire } from 'node:module'
 import type { Socket } from 'node:net'
 import { connect } from '@ws/node-tcp'
+import { openRawEchoClient } from './raw-echo.ts'
 import { openWebClient, type WebClientKind } from './web-clients.ts'
 
 /** The servers under test, and the clients of the plain (non-WHATWG) APIs. */
 export type Implementation = 'ours' | 'ws'
-/** Every client: ours (a Connection), ws's, and the WHATWG ones (web-clients.ts). */
-export type ClientKind = Implementation | WebClientKind
+/** Every client: ours (a Connection), ws's, the WHATWG ones (web-clients.ts) and a bare one (raw-echo.ts). */
+export type ClientKind = Implementation | WebClientKind | 'raw'
 export type Message = string | Uint8Array
 
 export interface EchoClient {
@@ -46,6 +47,10 @@ export async function openClient(
   deflate: boolean,
 ): Promise<EchoClient> {
   const url = `ws://127.0.0.1:${port}/`
+  if (implementation === 'raw') {
+    if (deflate) throw new Error('the bare echo client does not offer permessage-deflate')
+    return openRawEchoClient(port)
+  }
   if (implementation !== 'ours' && implementation !== 'ws') return openWebClient(implementation, url, deflate)
   if (implementation === 'ours') {
     const connection = await connect(url, { perMessageDeflate: deflate ? { threshold: 0 } : false })

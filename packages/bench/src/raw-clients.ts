@@ -15,6 +15,8 @@ export interface RawClient {
   readonly socket: Socket
   /** Ends the connection with a TCP reset: no TIME_WAIT state is left on the client's port. */
   reset(): void
+  /** Bytes that came after the server's head in the same reads (the start of its first frames). */
+  readonly rest: Buffer
 }
 
 /** The Sec-WebSocket-Accept a server must answer to `key`. */
@@ -54,7 +56,11 @@ export function openRawClient(port: number, timeoutMs = HANDSHAKE_TIMEOUT): Prom
       socket.setTimeout(0)
       // Idle from now on: anything that arrives (the server sends nothing unasked) is dropped.
       socket.on('error', () => {})
-      resolve({ socket, reset: () => socket.resetAndDestroy() })
+      resolve({
+        socket,
+        reset: () => socket.resetAndDestroy(),
+        rest: Buffer.from(head.slice(end + 4), 'latin1'),
+      })
     })
     socket.once('connect', () =>
       socket.write(

@@ -111,8 +111,12 @@ export function speedSection(results: SpeedResults, quick: boolean): string {
 
 ${smallEchoTable(smallEcho)}
 
-Four servers, each in a child process and each loaded by its own set of the same ws clients from
-this process: ws's \`WebSocketServer\`, ours taking events through listeners
+Four servers, each in a child process and each loaded by its own set of the same bare clients
+from this process (\`raw-echo.ts\`: after a checked handshake, each message is one masked frame
+built once and sent in a write of its own, as ws's client and browsers send them, and echoes are
+parsed with a few byte reads). ws's client cost about 10 us of CPU per echo, as much as the
+servers, so with it both servers ran at its pace (about 1.03x at 1 connection); the bare client
+costs 6-9 us. The servers: ws's \`WebSocketServer\`, ours taking events through listeners
 (\`connection.on('text' | 'binary')\`, the loopback echo's server), ours taking them through
 \`for await (const event of connection)\`, and \`wsx serve --no-deflate --port 0\` (the built command,
 whose echo takes events through the iterator and waits on \`drained()\` when a send returns false).

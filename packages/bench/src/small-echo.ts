@@ -1,7 +1,8 @@
 /**
  * Small-message echo: 64 B binary messages over 127.0.0.1, 1 and 50 connections, each keeping
  * `window` in flight, permessage-deflate off. Four servers, each loaded by its own set of the
- * same ws clients: ws's WebSocketServer, ours taking events through listeners
+ * same bare clients (raw-echo.ts: ws's client costs as much CPU per echo as the servers, and set
+ * the pace for both): ws's WebSocketServer, ours taking events through listeners
  * (`connection.on('text' | 'binary')`), ours taking them through the async iterator
  * (`for await (const event of connection)`), the three in server-process.ts children, and
  * `wsx serve --no-deflate` as spawned by its users (wsx-server.ts). Before timing, every
@@ -83,7 +84,7 @@ export async function benchSmallEcho(
       for (const connections of config.connections) {
         const clients: EchoClient[][] = []
         try {
-          for (const port of ports) clients.push(await openClients('ws', port, false, connections))
+          for (const port of ports) clients.push(await openClients('raw', port, false, connections))
           const checks = { window: config.window, limit: 2 * config.window, exact: true }
           const verified: number[] = []
           for (const set of clients) verified.push((await pipeline(set, messages, checks)).completed)
