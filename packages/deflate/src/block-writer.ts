@@ -39,16 +39,20 @@ const FIXED_DISTANCE_CODES = /* @__PURE__ */ (() => {
 /** The largest stored block (LEN is 16 bits). */
 const MAX_STORED = 65535
 
-/** Where a block's symbols are: distance 0 marks a literal (value = the byte), else value = length - 3. */
+/**
+ * Where a block's symbols are: distance 0 marks a literal (value = the byte), else value =
+ * length - 3. The match finder counts the symbols' codes as it adds them (the end-of-block code
+ * once per block).
+ */
 export interface SymbolBuffer {
   distances: Uint16Array
   values: Uint8Array
   count: number
+  literalFrequencies: Uint16Array
+  distanceFrequencies: Uint16Array
 }
 
 export class BlockWriter {
-  private readonly literalFrequencies = new Uint16Array(LITERAL_LENGTH_SYMBOLS)
-  private readonly distanceFrequencies = new Uint16Array(DISTANCE_SYMBOLS)
   private readonly codeLengthFrequencies = new Uint16Array(CODE_LENGTH_SYMBOLS)
   private readonly literalLengths = new Uint8Array(LITERAL_LENGTH_SYMBOLS)
   private readonly distanceLengths = new Uint8Array(DISTANCE_SYMBOLS)
@@ -61,6 +65,8 @@ export class BlockWriter {
   private readonly runSymbols = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
   private readonly runExtras = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
   private runCount = 0
+  private readonly lengthCodes = new Int32Array(256)
+  private readonly lengthBits = new Uint8Array(256)
 
   /**
    * Writes one block holding `symbols`, which encode `window[start .. start + length)`. `start`
@@ -81,11 +87,11 @@ export class BlockWriter {
       this.writeStored(writer, window, start, length, header)
       return
     }
-    this.countFrequencies(symbols)
+    const { literalFrequencies, distanceFrequencies } = symbols
     const literalLengths = this.literalLengths
     const distanceLengths = this.distanceLengths
-    const literalMax = buildCodeLengths(this.literalFrequencies, LITERAL_LENGTH_SYMBOLS, 15, literalLengths)
-    const distanceMax = buildCodeLengths(this.distanceFrequencies, DISTANCE_SYMBOLS, 15, distanceLengths)
+    const literalMax = buildCodeLengths(literalFrequencies, LITERAL_LENGTH_SYMBOLS, 15, literalLengths)
+    const distanceMax = buildCodeLengths(distanceFrequencies, DISTANCE_SYMBOLS, 15, distanceLengths)
     const literalCount = Math.max(literalMax + 1, 257)
     const distanceCount = distanceMax + 1
     const codeLengthCount = this.encodeLengths(literalCount, distanceCount)
@@ -95,14 +101,14 @@ export class BlockWriter {
     let fixedBits = 0
     let extraBits = 0
     for (let symbol = 0; symbol < LITERAL_LENGTH_SYMBOLS; symbol++) {
-      const frequency = this.literalFrequencies[symbol]
+      const frequency = literalFrequencies[symbol]
       if (frequency === 0) continue
       dataBits += frequency * literalLengths[symbol]
       fixedBits += frequency * FIXED_LITERAL_LENGTHS[symbol]
       if (symbol > END_OF_BLOCK) extraBits += frequency * LENGTH_EXTRA[symbol - 257]
     }
     for (let symbol = 0; symbol < DISTANCE_SYMBOLS; symbol++) {
-      const frequency = this.distanceFrequencies[symbol]
+      const frequency = distanceFrequencies[symbol]
       if (frequency === 0) continue
       dataBits += frequency * distanceLengths[symbol]
       fixedBits += frequency * 5
@@ -166,24 +172,6 @@ export class BlockWriter {
       writer.writeBytes(window, offset, offset + size)
       offset += size
     } while (remaining > 0)
-  }
-
-  private countFrequencies(symbols: SymbolBuffer): void {
-    const literalFrequencies = this.literalFrequencies
-    const distanceFrequencies = this.distanceFrequencies
-    literalFrequencies.fill(0)
-    distanceFrequencies.fill(0)
-    const { distances, values, count } = symbols
-    for (let index = 0; index < count; index++) {
-      const distance = distances[index]
-      if (distance === 0) {
-        literalFrequencies[values[index]]++
-      } else {
-        literalFrequencies[257 + LENGTH_SYMBOL[values[index]]]++
-        distanceFrequencies[distanceSymbol(distance)]++
-      }
-    }
-    literalFrequencies[END_OF_BLOCK] = 1
   }
 
   /**
@@ -272,6 +260,15 @@ export class BlockWriter {
     distanceCodes: Uint16Array,
     distanceLengths: Uint8Array,
   ): void {
+    // Per match length: its code and extra bits as one bit string (at most 15 + 5 bits).
+    const lengthCodes = this.lengthCodes
+    const lengthBits = this.lengthBits
+    for (let value = 0; value < 256; value++) {
+      const index = LENGTH_SYMBOL[value]
+      const bits = literalLengths[257 + index]
+      lengthCodes[value] = literalCodes[257 + index] | ((value + MIN_MATCH - LENGTH_BASE[index]) << bits)
+      lengthBits[value] = bits + LENGTH_EXTRA[index]
+    }
     const out = writer.buffer
     let position = writer.position
     let bitBuffer = writer.bitBuffer
@@ -284,18 +281,14 @@ export class BlockWriter {
         bitBuffer |= literalCodes[value] << bitCount
         bitCount += literalLengths[value]
       } else {
-        const lengthIndex = LENGTH_SYMBOL[value]
-        const lengthSymbol = 257 + lengthIndex
-        bitBuffer |= literalCodes[lengthSymbol] << bitCount
-        bitCount += literalLengths[lengthSymbol]
-        if (bitCount >= 16) {
+        // Whole bytes out first, so that the 20 bits of the length fit.
+        if (bitCount >= 8) {
           out[position++] = bitBuffer
-          out[position++] = bitBuffer >>> 8
-          bitBuffer >>>= 16
-          bitCount -= 16
+          bitBuffer >>>= 8
+          bitCount -= 8
         }
-        bitBuffer |= (value + MIN_MATCH - LENGTH_BASE[lengthIndex]) << bitCount
-        bitCount += LENGTH_EXTRA[lengthIndex]
+        bitBuffer |= lengthCodes[value] << bitCount
+        bitCount += lengthBits[value]
         if (bitCount >= 16) {
           out[position++] = bitBuffer
           out[position++] = bitBuffer >>> 8
@@ -321,9 +314,22 @@ export class BlockWriter {
         bitCount -= 16
       }
     }
-    writer.position = position
-    writer.bitBuffer = bitBuffer
-    writer.bitCount = bitCount
-    writer.writeBits(literalCodes[END_OF_BLOCK], literalLengths[END_OF_BLOCK])
+    // Only a call after the loop: V8 may enter this loop through on-stack replacement before
+    // the code after it ever ran, and deoptimize at each property access there on every call.
+    endSymbols(writer, position, bitBuffer, bitCount, literalCodes, literalLengths)
   }
+}
+
+function endSymbols(
+  writer: BitWriter,
+  position: number,
+  bitBuffer: number,
+  bitCount: number,
+  literalCodes: Uint16Array,
+  literalLengths: Uint8Array,
+): void {
+  writer.position = position
+  writer.bitBuffer = bitBuffer
+  writer.bitCount = bitCount
+  writer.writeBits(literalCodes[END_OF_BLOCK], literalLengths[END_OF_BLOCK])
 }

@@ -15,7 +15,9 @@
  *
  * so that the common case is one table read per symbol. The builder rejects over-subscribed
  * codes and incomplete ones (except the single one-bit code RFC 1951 allows), so the tables never
- * exceed zlib's proven bounds (ENOUGH_LENS 852 and ENOUGH_DISTS 592 at 9 and 6 root bits).
+ * exceed the bounds that zlib's `enough` program proves: 852 entries for literal/length codes
+ * at 9 root bits (zlib's ENOUGH_LENS) and 402 for distance codes at 8 (`enough 32 8 15`, the
+ * size libdeflate uses; 8 root bits decode most distance codes without a second lookup).
  *
  * Encoding: `buildCodeLengths` computes length-limited code lengths from symbol frequencies
  * (Moffat and Katajainen's in-place minimum-redundancy algorithm, then the Kraft-sum repair that
@@ -44,8 +46,8 @@ export const TABLE_DISTANCES = 2
 /** Table sizes that always suffice for valid codes at the root sizes the inflater uses. */
 export const LITERAL_ROOT_BITS = 9
 export const LITERAL_TABLE_SIZE = 852
-export const DISTANCE_ROOT_BITS = 6
-export const DISTANCE_TABLE_SIZE = 592
+export const DISTANCE_ROOT_BITS = 8
+export const DISTANCE_TABLE_SIZE = 402
 export const CODE_LENGTH_ROOT_BITS = 7
 export const CODE_LENGTH_TABLE_SIZE = 128
 

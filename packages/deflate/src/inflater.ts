@@ -69,11 +69,13 @@ const END = 9
 
 /** Output slack beyond the window: the size of the chunks handed out while a long input inflates. */
 const MINIMUM_SLACK = 4096
+/** inflateRaw re-estimates its output size at this output position. */
+const CHECKPOINT = 65536
 
 /** Input bytes decodeFast needs at the start of a step: a step reads at most 12 (three 4-byte refills). */
 const FAST_INPUT = 16
 /** Bytes decodeFast may write past the end of a match. */
-const FAST_OVERRUN = 8
+const FAST_OVERRUN = 16
 
 const FIXED_LITERAL_TABLE = /* @__PURE__ */ (() => {
   const table = new Int32Array(1 << LITERAL_ROOT_BITS)
@@ -98,6 +100,8 @@ function distanceError(distance: number, windowSize: number): DeflateError {
 export class Inflater {
   private readonly windowSize: number
   private capacity: number
+  /** Where the decoder calls makeRoom: the capacity, or in one-shot mode first a checkpoint before it. */
+  private roomLimit = 0
   /** inflateRaw's mode: output buffers are handed out whole and replaced, never slid. */
   private oneShot = false
   private inputLength = 0
@@ -234,32 +238,44 @@ export class Inflater {
     return chunk
   }
 
-  /** Hands out the new bytes and keeps only the last window's worth at the front of the buffer. */
+  /**
+   * Streaming: hands out the new bytes and keeps only the last window's worth at the front of
+   * the buffer. One-shot: the output stays in one buffer, so that it is handed out without
+   * copies; at the checkpoint (early, while little is decoded) and whenever the buffer is full,
+   * the rest of the output is estimated from the ratio so far and the buffer grows to hold it.
+   */
   private makeRoom(inputLeft: number): void {
     const window = this.window as Uint8Array
-    const keep = Math.min(this.outPosition, this.windowSize)
+    const outPosition = this.outPosition
     if (this.oneShot) {
-      // The whole buffer becomes output, as a view; the window moves to a new, larger buffer.
-      if (this.outPosition > this.emitStart)
-        this.output.push(window.subarray(this.emitStart, this.outPosition))
-      // Size the next buffer for the rest of the input at the ratio so far, within the limit.
+      const full = this.roomLimit === this.capacity
       const used = this.inputLength - inputLeft
       const estimate = Math.ceil(((this.totalOut / Math.max(used, 1)) * inputLeft * 9) / 8)
       const allowed = this.limitTotal - this.totalOut + 1024
-      const slack = Math.max(MINIMUM_SLACK, Math.min(estimate, allowed, 8 * this.capacity))
-      this.allocate(this.windowSize + slack)
-      ;(this.window as Uint8Array).set(window.subarray(this.outPosition - keep, this.outPosition))
-    } else {
-      if (this.outPosition > this.emitStart) this.output.push(this.takeOutput())
-      window.copyWithin(0, this.outPosition - keep, this.outPosition)
+      // At least half again when full (so the copies add up to about twice the output), at
+      // most 8 times the buffer and input at once (if the ratio drops later, that is the most
+      // memory it wastes).
+      const wanted = full ? Math.max(estimate, outPosition >> 1) : estimate
+      const rest = Math.max(MINIMUM_SLACK, Math.min(wanted, allowed, 8 * (this.capacity + this.inputLength)))
+      if (outPosition + rest <= this.capacity) {
+        this.roomLimit = this.capacity
+        return
+      }
+      this.allocate(outPosition + rest)
+      ;(this.window as Uint8Array).set(window.subarray(0, outPosition))
+      return
     }
-    this.droppedBytes += this.outPosition - keep
+    const keep = Math.min(outPosition, this.windowSize)
+    if (outPosition > this.emitStart) this.output.push(this.takeOutput())
+    window.copyWithin(0, outPosition - keep, outPosition)
+    this.droppedBytes += outPosition - keep
     this.outPosition = keep
     this.emitStart = keep
   }
 
   private allocate(capacity: number): void {
     this.capacity = capacity
+    this.roomLimit = capacity
     this.window = new Uint8Array(capacity)
     this.windowView = new DataView(this.window.buffer)
   }
@@ -272,8 +288,11 @@ export class Inflater {
   protected startOneShot(inputLength: number): void {
     this.oneShot = true
     this.inputLength = inputLength
-    const slack = Math.min(4 * inputLength, this.limitTotal + 1024)
+    // Room for a typical ratio, but only up to the checkpoint: there (64 KiB out) the ratio so
+    // far sizes the buffer for the rest, while a copy is cheap.
+    const slack = Math.min(4 * inputLength, CHECKPOINT, this.limitTotal + 1024)
     this.allocate(this.windowSize + Math.max(MINIMUM_SLACK, slack))
+    this.roomLimit = Math.min(this.capacity, CHECKPOINT)
   }
 
   private outputLimitError(): DeflateError {
@@ -297,11 +316,11 @@ export class Inflater {
    * position.
    */
   private decodeFast(input: Uint8Array, start: number, end: number): number {
-    let window = this.window as Uint8Array
+    const window = this.window as Uint8Array
     const windowSize = this.windowSize
-    let view = this.windowView as DataView
+    const view = this.windowView as DataView
     const inView = new DataView(input.buffer, input.byteOffset, input.byteLength)
-    let roomEnd = this.capacity - MAX_MATCH - FAST_OVERRUN
+    const roomEnd = this.roomLimit - MAX_MATCH - FAST_OVERRUN
     const inputLast = end - FAST_INPUT
     const literalTable = this.literalTable
     const literalRoot = this.literalRoot
@@ -313,23 +332,15 @@ export class Inflater {
     let bitBuffer = this.bitBuffer
     let bitCount = this.bitCount
     let outPosition = this.outPosition
-    let outLast = this.fastOutputLast(roomEnd)
+    const outLast = this.fastOutputLast(roomEnd)
     this.state = LENGTH
     try {
       for (;;) {
         if (position > inputLast) break
-        if (outPosition > outLast) {
-          if (outPosition <= roomEnd) break
-          // makeRoom may run early: it hands out what is new and keeps the last window.
-          this.outPosition = outPosition
-          this.makeRoom(end - position)
-          outPosition = this.outPosition
-          window = this.window as Uint8Array
-          view = this.windowView as DataView
-          roomEnd = this.capacity - MAX_MATCH - FAST_OVERRUN
-          outLast = this.fastOutputLast(roomEnd)
-          if (outPosition > outLast) break
-        }
+        // Out of room (or near the output limit): the slow loop makes room, one symbol at a time
+        // up to its own bound, and comes back. makeRoom is not called here, so that it is not
+        // compiled into this loop.
+        if (outPosition > outLast) break
         // Refill to at least 24 bits, taking whole bytes only; bits above bitCount may hold the
         // next stream bits (ORed in again, unchanged, by the next refill) and are cleared on exit.
         bitBuffer |= inView.getInt32(position, true) << bitCount
@@ -395,7 +406,17 @@ export class Inflater {
           }
           let from = outPosition - distance
           const stop = outPosition + length
-          if (distance >= 8) {
+          if (distance >= 16) {
+            do {
+              view.setInt32(outPosition, view.getInt32(from, true), true)
+              view.setInt32(outPosition + 4, view.getInt32(from + 4, true), true)
+              view.setInt32(outPosition + 8, view.getInt32(from + 8, true), true)
+              view.setInt32(outPosition + 12, view.getInt32(from + 12, true), true)
+              outPosition += 16
+              from += 16
+            } while (outPosition < stop)
+            outPosition = stop
+          } else if (distance >= 8) {
             do {
               view.setInt32(outPosition, view.getInt32(from, true), true)
               view.setInt32(outPosition + 4, view.getInt32(from + 4, true), true)
@@ -445,7 +466,7 @@ export class Inflater {
     if (this.window === null) this.allocate(this.capacity)
     let window = this.window as Uint8Array
     const windowSize = this.windowSize
-    let roomEnd = this.capacity - MAX_MATCH
+    let roomEnd = this.roomLimit - MAX_MATCH
     const end = input.length
     let position = 0
     let bitBuffer = this.bitBuffer
@@ -517,7 +538,7 @@ export class Inflater {
                 this.makeRoom(end - position)
                 outPosition = this.outPosition
                 window = this.window as Uint8Array
-                roomEnd = this.capacity - MAX_MATCH
+                roomEnd = this.roomLimit - MAX_MATCH
                 limitPosition = this.limitTotal - this.droppedBytes
               }
               const count = Math.min(remaining, end - position, this.capacity - outPosition)
@@ -695,7 +716,7 @@ export class Inflater {
                 bitCount = this.bitCount
                 outPosition = this.outPosition
                 window = this.window as Uint8Array
-                roomEnd = this.capacity - MAX_MATCH
+                roomEnd = this.roomLimit - MAX_MATCH
                 limitPosition = this.limitTotal - this.droppedBytes
                 if (this.state !== LENGTH) {
                   phase = this.state
@@ -717,7 +738,7 @@ export class Inflater {
                   this.makeRoom(end - position)
                   outPosition = this.outPosition
                   window = this.window as Uint8Array
-                  roomEnd = this.capacity - MAX_MATCH
+                  roomEnd = this.roomLimit - MAX_MATCH
                   limitPosition = this.limitTotal - this.droppedBytes
                 }
                 let entry = literalTable[bitBuffer & literalMask]

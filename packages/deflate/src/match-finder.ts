@@ -15,7 +15,15 @@
  * that the lookahead still fits (zlib instead raises windowBits 8 to 9).
  */
 import type { SymbolBuffer } from './block-writer.ts'
-import { MAX_MATCH, MIN_MATCH } from './tables.ts'
+import {
+  DISTANCE_SYMBOLS,
+  distanceSymbol,
+  END_OF_BLOCK,
+  LENGTH_SYMBOL,
+  LITERAL_LENGTH_SYMBOLS,
+  MAX_MATCH,
+  MIN_MATCH,
+} from './tables.ts'
 
 /** Bytes of lookahead the match loop keeps: a whole match plus the next hash. */
 const MIN_LOOKAHEAD = MAX_MATCH + MIN_MATCH + 1
@@ -28,7 +36,11 @@ const MINIMUM_HALF = 1024
 /** Bytes after the window that word reads past the last match position may touch. */
 const WINDOW_PADDING = MAX_MATCH + 8
 
-/** Per level, as in zlib: good length, lazy length (max insert length for 1..3), nice length, chain. */
+/**
+ * Per level, as in zlib: good length, lazy length (max insert length for 1..3), nice length,
+ * chain. Level 6 (the default) stops looking for a longer match after one of 12 bytes, where
+ * zlib waits for 16: about a tenth less time on JSON for output about 0.3% larger.
+ */
 const CONFIGURATION: readonly (readonly [number, number, number, number])[] = [
   [0, 0, 0, 0],
   [4, 4, 8, 4],
@@ -36,7 +48,7 @@ const CONFIGURATION: readonly (readonly [number, number, number, number])[] = [
   [4, 6, 32, 32],
   [4, 4, 16, 16],
   [8, 16, 32, 32],
-  [8, 16, 128, 128],
+  [8, 12, 128, 128],
   [8, 32, 128, 256],
   [32, 128, 258, 1024],
   [32, 258, 258, 4096],
@@ -110,9 +122,12 @@ export class MatchFinder {
       distances: new Uint16Array(symbolCapacity),
       values: new Uint8Array(symbolCapacity),
       count: 0,
+      literalFrequencies: new Uint16Array(level === 0 ? 0 : LITERAL_LENGTH_SYMBOLS),
+      distanceFrequencies: new Uint16Array(level === 0 ? 0 : DISTANCE_SYMBOLS),
     }
     this.symbolLimit = symbolCapacity - 1
     this.level = level
+    this.clearSymbols()
     const [goodLength, maxLazy, niceLength, maxChain] = CONFIGURATION[level] as readonly [
       number,
       number,
@@ -136,7 +151,7 @@ export class MatchFinder {
     this.matchLength = MIN_MATCH - 1
     this.matchAvailable = false
     this.insert = 0
-    this.symbols.count = 0
+    this.clearSymbols()
     this.input = EMPTY
     this.inputPosition = 0
   }
@@ -150,7 +165,16 @@ export class MatchFinder {
   /** After the caller wrote the block that `run` reported. */
   startBlock(): void {
     this.blockStart = this.blockEnd
-    this.symbols.count = 0
+    this.clearSymbols()
+  }
+
+  private clearSymbols(): void {
+    const symbols = this.symbols
+    symbols.count = 0
+    symbols.literalFrequencies.fill(0)
+    symbols.distanceFrequencies.fill(0)
+    // (At level 0 the arrays are empty and this does nothing.)
+    symbols.literalFrequencies[END_OF_BLOCK] = 1
   }
 
   /**
@@ -227,6 +251,11 @@ export class MatchFinder {
     const symbols = this.symbols
     symbols.distances[symbols.count] = distance
     symbols.values[symbols.count] = value
+    if (distance === 0) symbols.literalFrequencies[value]++
+    else {
+      symbols.literalFrequencies[257 + LENGTH_SYMBOL[value]]++
+      symbols.distanceFrequencies[distanceSymbol(distance)]++
+    }
     return ++symbols.count === this.symbolLimit
   }
 
@@ -356,6 +385,8 @@ export class MatchFinder {
     const symbols = this.symbols
     const distances = symbols.distances
     const values = symbols.values
+    const literalFrequencies = symbols.literalFrequencies
+    const distanceFrequencies = symbols.distanceFrequencies
     const symbolLimit = this.symbolLimit
     let count = symbols.count
     let strstart = this.strstart
@@ -394,8 +425,11 @@ export class MatchFinder {
       if (prevLength >= MIN_MATCH && matchLength <= prevLength) {
         // The previous match is at least as long: emit it and insert every position it covers.
         const maxInsert = strstart + lookahead - MIN_MATCH
-        distances[count] = strstart - 1 - prevMatch
+        const distance = strstart - 1 - prevMatch
+        distances[count] = distance
         values[count] = prevLength - MIN_MATCH
+        literalFrequencies[257 + LENGTH_SYMBOL[prevLength - MIN_MATCH]]++
+        distanceFrequencies[distanceSymbol(distance)]++
         full = ++count === symbolLimit
         lookahead -= prevLength - 1
         const stop = strstart + prevLength - 1
@@ -414,8 +448,10 @@ export class MatchFinder {
         }
       } else if (matchAvailable) {
         // No better match: the byte before becomes a literal.
+        const literal = window[strstart - 1]
         distances[count] = 0
-        values[count] = window[strstart - 1]
+        values[count] = literal
+        literalFrequencies[literal]++
         full = ++count === symbolLimit
         if (full) {
           this.blockEnd = strstart
@@ -433,8 +469,10 @@ export class MatchFinder {
     }
     if (ended) {
       if (matchAvailable) {
+        const literal = window[strstart - 1]
         distances[count] = 0
-        values[count++] = window[strstart - 1]
+        values[count++] = literal
+        literalFrequencies[literal]++
         matchAvailable = false
       }
       this.insert = Math.min(strstart, MIN_MATCH - 1)

@@ -89,7 +89,13 @@ test('a stored block range longer than 65535 bytes is split into several stored 
   const writer = new BitWriter()
   new BlockWriter().writeBlock(
     writer,
-    { distances: new Uint16Array(0), values: new Uint8Array(0), count: 0 },
+    {
+      distances: new Uint16Array(0),
+      values: new Uint8Array(0),
+      count: 0,
+      literalFrequencies: new Uint16Array(286),
+      distanceFrequencies: new Uint16Array(30),
+    },
     data,
     0,
     data.length,

@@ -102,11 +102,12 @@ test('inflateRaw: highly compressible input grows its buffers and still returns 
   const input = concat([jsonCorpus(300000, 48), new Uint8Array(2000000).fill(7), textCorpus(300000, 49)])
   const compressed = deflateRawSync(input)
   assert.ok(equalBytes(inflateRaw(compressed), input))
-  // Incompressible input: the first buffer is mostly unused, so the output is a copy of its size.
+  // Incompressible input: the buffer, sized at the checkpoint from the ratio so far, is handed
+  // out nearly full (one mostly unused would be copied to the output's size instead).
   const random = new Random(50).bytes(100000)
   const stored = inflateRaw(deflateRawSync(random))
   assert.ok(equalBytes(stored, random))
-  assert.is(stored.buffer.byteLength, stored.length)
+  assert.ok(stored.buffer.byteLength <= stored.length * 1.1, `${stored.buffer.byteLength}`)
   assert.throws(
     () => inflateRaw('x' as unknown as Uint8Array),
     (error: Error) => error instanceof TypeError && /inflateRaw: data/.test(error.message),
