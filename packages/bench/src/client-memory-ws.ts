@@ -6,12 +6,8 @@
  * idle; reported: (after - before) / connections for RSS, V8 heap used and external memory. Each
  * kind runs `repeats` times in alternating order; the median is reported.
  */
-import { spawnChild, withChildren } from './child.ts'
-import { CLIENT_SCRIPT } from './client-memory.ts'
-import type { IdleClientKind } from './client-process.ts'
-import { portOf, startServer } from './echo.ts'
-import { type MemoryConfig, type MemorySide, memorySide, type PerConnection } from './memory.ts'
-import { readSnapshot } from './snapshot.ts'
+import { measureIdleClientPair } from './client-memory.ts'
+import { type MemoryConfig, type MemorySide, memorySide } from './memory.ts'
 
 /** Our Connection's memory per client aimed at, as a multiple of ws's client. */
 export const CLIENT_WS_MEMORY_TARGET = 1
@@ -28,51 +24,16 @@ export interface ClientWsMemoryRow {
   target: number
 }
 
-/** One reading: a fresh child holding `connections` idle clients of one kind, the difference per client. */
-export async function measureIdleClients(
-  kind: IdleClientKind,
-  port: number,
-  connections: number,
-): Promise<PerConnection> {
-  return withChildren(async (children) => {
-    const child = await spawnChild(CLIENT_SCRIPT, [kind, String(port)], { execArgv: ['--expose-gc'] })
-    children.push(child)
-    const before = readSnapshot(await child.request('memory'))
-    const after = readSnapshot(await child.request(`open ${connections}`))
-    if (after.connections !== connections) {
-      throw new Error(`client memory: ${after.connections} ${kind} clients open, expected ${connections}`)
-    }
-    const { closed } = await child.request('close')
-    if (closed !== connections) {
-      throw new Error(`client memory: closed ${String(closed)} ${kind} clients, expected ${connections}`)
-    }
-    return {
-      rss: (after.rss - before.rss) / connections,
-      heapUsed: (after.heapUsed - before.heapUsed) / connections,
-      external: (after.external - before.external) / connections,
-    }
-  })
-}
-
-export function benchClientWsMemory(config: MemoryConfig): Promise<ClientWsMemoryRow> {
-  return withChildren(async (children) => {
-    const server = await startServer('ws', false)
-    children.push(server)
-    const port = portOf(server)
-    const samples: Record<'connection' | 'ws', PerConnection[]> = { connection: [], ws: [] }
-    for (let repeat = 0; repeat < config.repeats; repeat++) {
-      const order = repeat % 2 === 0 ? (['connection', 'ws'] as const) : (['ws', 'connection'] as const)
-      for (const kind of order) samples[kind].push(await measureIdleClients(kind, port, config.connections))
-    }
-    const ours = memorySide(samples.connection)
-    const peer = memorySide(samples.ws)
-    return {
-      connections: config.connections,
-      ours,
-      peer,
-      rssRatio: ours.rss / peer.rss,
-      heapRatio: ours.heapUsed / peer.heapUsed,
-      target: CLIENT_WS_MEMORY_TARGET,
-    }
-  })
+export async function benchClientWsMemory(config: MemoryConfig): Promise<ClientWsMemoryRow> {
+  const samples = await measureIdleClientPair('connection', 'ws', config)
+  const ours = memorySide(samples.connection)
+  const peer = memorySide(samples.ws)
+  return {
+    connections: config.connections,
+    ours,
+    peer,
+    rssRatio: ours.rss / peer.rss,
+    heapRatio: ours.heapUsed / peer.heapUsed,
+    target: CLIENT_WS_MEMORY_TARGET,
+  }
 }

@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path'
 import { spawnChild, withChildren } from './child.ts'
+import type { IdleClientKind } from './client-process.ts'
 import { portOf, startServer } from './echo.ts'
 import { type MemoryConfig, type MemorySide, memorySide, type PerConnection } from './memory.ts'
 import { readSnapshot } from './snapshot.ts'
@@ -29,10 +30,12 @@ export interface ClientMemoryRow {
   target: number
 }
 
-type Kind = 'web' | 'connection'
-
-/** One reading: a fresh client child, `connections` idle clients, the difference per client. */
-async function measureClients(kind: Kind, port: number, connections: number): Promise<PerConnection> {
+/** One reading: a fresh child holding `connections` idle clients of one kind, the difference per client. */
+export async function measureIdleClients(
+  kind: IdleClientKind,
+  port: number,
+  connections: number,
+): Promise<PerConnection> {
   return withChildren(async (children) => {
     const child = await spawnChild(CLIENT_SCRIPT, [kind, String(port)], { execArgv: ['--expose-gc'] })
     children.push(child)
@@ -42,8 +45,9 @@ async function measureClients(kind: Kind, port: number, connections: number): Pr
       throw new Error(`client memory: ${after.connections} ${kind} clients open, expected ${connections}`)
     }
     const { closed } = await child.request('close')
-    if (closed !== connections)
-      throw new Error(`client memory: closed ${String(closed)}, expected ${connections}`)
+    if (closed !== connections) {
+      throw new Error(`client memory: closed ${String(closed)} ${kind} clients, expected ${connections}`)
+    }
     return {
       rss: (after.rss - before.rss) / connections,
       heapUsed: (after.heapUsed - before.heapUsed) / connections,
@@ -52,25 +56,38 @@ async function measureClients(kind: Kind, port: number, connections: number): Pr
   })
 }
 
-export function benchClientMemory(config: MemoryConfig): Promise<ClientMemoryRow> {
+/**
+ * Readings of two kinds of idle clients against one plain ws echo server: `repeats` of each, in
+ * alternating order (first, second; then second, first; ...), each in a fresh child.
+ */
+export function measureIdleClientPair<A extends IdleClientKind, B extends IdleClientKind>(
+  first: A,
+  second: B,
+  config: MemoryConfig,
+): Promise<Record<A | B, PerConnection[]>> {
   return withChildren(async (children) => {
     const server = await startServer('ws', false)
     children.push(server)
     const port = portOf(server)
-    const samples: Record<Kind, PerConnection[]> = { web: [], connection: [] }
+    const samples = { [first]: [], [second]: [] } as unknown as Record<A | B, PerConnection[]>
     for (let repeat = 0; repeat < config.repeats; repeat++) {
-      const order: Kind[] = repeat % 2 === 0 ? ['web', 'connection'] : ['connection', 'web']
-      for (const kind of order) samples[kind].push(await measureClients(kind, port, config.connections))
+      const order: (A | B)[] = repeat % 2 === 0 ? [first, second] : [second, first]
+      for (const kind of order) samples[kind].push(await measureIdleClients(kind, port, config.connections))
     }
-    const web = memorySide(samples.web)
-    const connection = memorySide(samples.connection)
-    return {
-      connections: config.connections,
-      web,
-      connection,
-      rssRatio: web.rss / connection.rss,
-      heapRatio: web.heapUsed / connection.heapUsed,
-      target: CLIENT_MEMORY_TARGET,
-    }
+    return samples
   })
+}
+
+export async function benchClientMemory(config: MemoryConfig): Promise<ClientMemoryRow> {
+  const samples = await measureIdleClientPair('web', 'connection', config)
+  const web = memorySide(samples.web)
+  const connection = memorySide(samples.connection)
+  return {
+    connections: config.connections,
+    web,
+    connection,
+    rssRatio: web.rss / connection.rss,
+    heapRatio: web.heapUsed / connection.heapUsed,
+    target: CLIENT_MEMORY_TARGET,
+  }
 }
