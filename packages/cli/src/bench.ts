@@ -3,14 +3,13 @@
  * threads (one per core by default) so that the client is not what limits the numbers; this
  * thread only starts them, shows a live progress line on a terminal and adds up the results.
  */
-import { readFile } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
 import type { BenchOptions } from './args.ts'
 import type { LoadPlan, LoadResult } from './bench-load.ts'
 import type { FromWorker } from './bench-worker.ts'
-import { describeSystemError } from './format.ts'
 import { Histogram } from './histogram.ts'
+import { readOptionFile } from './option-file.ts'
 
 export interface BenchIo {
   stdout: Writable
@@ -55,12 +54,9 @@ function startWorker(plan: LoadPlan): Worker {
 export async function runBench(options: BenchOptions, io: BenchIo): Promise<number> {
   let ca: Uint8Array | undefined
   if (options.ca !== undefined) {
-    try {
-      ca = await readFile(options.ca)
-    } catch (error) {
-      io.stderr.write(`${describeSystemError(`cannot read --ca ${options.ca}`, error)}\n`)
-      return 1
-    }
+    const read = await readOptionFile('--ca', options.ca, io.stderr)
+    if (read === null) return 1
+    ca = read
   }
   const workers: { worker: Worker; progress: { messages: number; bytes: number; errors: number } }[] = []
   const results: Promise<LoadResult>[] = []

@@ -3,7 +3,6 @@
  * in as stdout; on a terminal, an interactive prompt. With --reconnect, a lost connection is
  * opened again after a back-off, and what was typed meanwhile is sent then, in order.
  */
-import { readFile } from 'node:fs/promises'
 import type { Readable, Writable } from 'node:stream'
 import { proxyForUrl } from '@ws/node-tcp'
 import type { ClosedEvent } from '@ws/proto'
@@ -12,8 +11,9 @@ import { reconnectDelay } from './backoff.ts'
 import type { Input, Outgoing } from './connect-input.ts'
 import { StdinInput } from './connect-input.ts'
 import { Printer, type Sink, streamSink } from './connect-output.ts'
-import { describeConnectError, describeSystemError, formatClosed } from './format.ts'
+import { describeConnectError, formatClosed } from './format.ts'
 import { isInteractive, startTerminal } from './interactive.ts'
+import { readOptionFile } from './option-file.ts'
 import { openClient, type WsConnection } from './transport.ts'
 
 export interface ConnectIo {
@@ -40,12 +40,9 @@ export async function runConnect(
 ): Promise<number> {
   let ca: Buffer | undefined
   if (options.ca !== undefined) {
-    try {
-      ca = await readFile(options.ca)
-    } catch (error) {
-      io.stderr.write(`${describeSystemError(`cannot read --ca ${options.ca}`, error)}\n`)
-      return 1
-    }
+    const read = await readOptionFile('--ca', options.ca, io.stderr)
+    if (read === null) return 1
+    ca = read
   }
   // As curl does: --proxy, else HTTPS_PROXY (wss://), HTTP_PROXY (ws://) or ALL_PROXY unless NO_PROXY.
   const proxy =

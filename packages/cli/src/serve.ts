@@ -3,10 +3,10 @@
  * it serves HTTP/2 (RFC 8441) and HTTP/1.1 on one port (ALPN); with --h2c, cleartext HTTP/2
  * with prior knowledge next to HTTP/1.1. Other requests get 426 Upgrade Required.
  */
-import { readFile } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import type { ServeHttp, ServeOptions, ServeSettings } from './args.ts'
 import { describeSystemError, formatListenUrl } from './format.ts'
+import { readOptionFile } from './option-file.ts'
 import { ConnectionLog } from './serve-log.ts'
 import { createServer, type WsConnection, type WsServer } from './transport.ts'
 
@@ -37,12 +37,9 @@ export async function runServe(
     const files = { cert: options.tlsCert, key: options.tlsKey }
     const read: Partial<Record<'cert' | 'key', Buffer>> = {}
     for (const which of ['cert', 'key'] as const) {
-      try {
-        read[which] = await readFile(files[which])
-      } catch (error) {
-        io.stderr.write(`${describeSystemError(`cannot read --tls-${which} ${files[which]}`, error)}\n`)
-        return 1
-      }
+      const file = await readOptionFile(`--tls-${which}`, files[which], io.stderr)
+      if (file === null) return 1
+      read[which] = file
     }
     tls = read as { cert: Buffer; key: Buffer }
   }
