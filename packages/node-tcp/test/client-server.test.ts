@@ -357,10 +357,12 @@ timers('keep-alive: a peer that stops answering pings is failed with 1011', asyn
       url: secondUrl,
       accepted: secondAccepted,
     } = await echoServer({
-      keepAlive: { interval: 30, timeout: 60 },
+      // A timeout of a few event-loop stalls on a busy machine: a pong can only be read after
+      // the timers that came due during a stall, so a 60 ms timeout could fail an answering client.
+      keepAlive: { interval: 40, timeout: 300 },
     })
     const live = await connect(secondUrl)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 800))
     assert.is(live.state, 'open')
     assert.is(secondAccepted[0]?.state, 'open')
     live.close()
