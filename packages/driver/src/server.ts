@@ -35,9 +35,13 @@ export interface ServerOptions extends SocketOptions {
   perMessageDeflate?: boolean | PerMessageDeflateOptions
   /** Picks a subprotocol from the client's offer; by default none is chosen. */
   handleProtocols?: (offered: readonly string[], request: UpgradeRequest) => string | undefined
-  /** Accept (true) or refuse (false: 403, or the status given) a request, e.g. by its Origin. */
-  verifyClient?: (request: UpgradeRequest) => VerifyClientResult
-  /** Milliseconds a client has to send its whole request (default 10000). */
+  /**
+   * Accept (true) or refuse (false: 403, or the status given) a request, e.g. by its Origin, now
+   * or through a promise (e.g. a token looked up in a database). The handshake timeout runs on
+   * while a promise is pending; a hook that throws or rejects refuses the request with 500.
+   */
+  verifyClient?: (request: UpgradeRequest) => VerifyClientResult | PromiseLike<VerifyClientResult>
+  /** Milliseconds a client has to send its whole request, and the hooks to answer (default 10000). */
   handshakeTimeout?: number
   /** Limits on the request head (default 8 KiB lines, 100 fields, 16 KiB in all). */
   handshakeLimits?: Partial<HttpHeadLimits>
@@ -48,17 +52,41 @@ export type Verdict =
   | { accept: true; protocol: string | undefined }
   | { accept: false; status: number; headers?: HeaderInput; body?: string }
 
+/** A hook that threw or rejected: the request is refused as the server's own failure. */
+const HOOK_FAILED: Verdict = { accept: false, status: 500 }
+
 /**
  * Asks `verifyClient`, then `handleProtocols` (whose answer counts only if the client offered
- * it). Every handshake runner (HTTP/1.1 here, HTTP/2 in @ws/node-h2) decides the same way.
+ * it). Every handshake runner (HTTP/1.1 here, HTTP/2 in @ws/node-h2) decides the same way. The
+ * verdict is a promise only when `verifyClient` answered with one.
  */
-export function screenRequest(options: ServerOptions, request: UpgradeRequest): Verdict {
-  const verdict = options.verifyClient ? options.verifyClient(request) : true
+export function screenRequest(options: ServerOptions, request: UpgradeRequest): Verdict | Promise<Verdict> {
+  let answer: VerifyClientResult | PromiseLike<VerifyClientResult>
+  try {
+    answer = options.verifyClient ? options.verifyClient(request) : true
+  } catch {
+    return HOOK_FAILED
+  }
+  if (typeof answer === 'object' && typeof (answer as PromiseLike<unknown>).then === 'function') {
+    return Promise.resolve(answer).then(
+      (verdict) => decide(options, request, verdict),
+      () => HOOK_FAILED,
+    )
+  }
+  return decide(options, request, answer as VerifyClientResult)
+}
+
+function decide(options: ServerOptions, request: UpgradeRequest, verdict: VerifyClientResult): Verdict {
   if (verdict !== true) {
     const refusal = verdict === false ? { status: 403 } : verdict
     return { accept: false, ...refusal }
   }
-  const chosen = options.handleProtocols?.(request.protocols, request)
+  let chosen: string | undefined
+  try {
+    chosen = options.handleProtocols?.(request.protocols, request)
+  } catch {
+    return HOOK_FAILED
+  }
   return {
     accept: true,
     protocol: chosen !== undefined && request.protocols.includes(chosen) ? chosen : undefined,
@@ -227,6 +255,23 @@ export class Acceptor {
       }
       const request = result.request
       const verdict = screenRequest(this.options, request)
+      if (!(verdict instanceof Promise)) {
+        answer(request, verdict, null)
+        return
+      }
+      // The hook answers later: stop reading meanwhile, and keep what was read all the same (a
+      // client may send frames right behind its request) for the connection.
+      transport.pause()
+      const early: Uint8Array[] = []
+      transport.attach({ data: (chunk) => early.push(chunk), end: gone, closed: gone, drain() {} })
+      void verdict.then((decided) => {
+        if (settled) return
+        // Reading again before answering: whatever a transport delivers at once goes to `early`.
+        transport.resume()
+        if (!settled) answer(request, decided, early)
+      })
+    }
+    const answer = (request: UpgradeRequest, verdict: Verdict, early: Uint8Array[] | null): void => {
       if (!verdict.accept) {
         refuse(
           handshake.reject(verdict.status, {
@@ -238,6 +283,7 @@ export class Acceptor {
       }
       const protocol = verdict.protocol
       const { response, connection: core } = handshake.accept(protocol === undefined ? {} : { protocol })
+      if (early !== null) for (const chunk of early) core.receive(chunk)
       transport.write(response)
       const connection = this.adopt(transport, core)
       finish(connection, false)

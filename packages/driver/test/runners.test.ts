@@ -337,7 +337,7 @@ server('options are checked: a bad allocate is a TypeError, a bad number a Range
   assert.is(coreOptions(resolveSocketOptions({ allocate })).allocate, allocate)
 })
 
-server('screenRequest: verifyClient first, then handleProtocols limited to what was offered', () => {
+server('screenRequest: verifyClient first, then handleProtocols limited to what was offered', async () => {
   const request = { protocols: ['a', 'b'] } as unknown as Parameters<typeof screenRequest>[1]
   assert.equal(screenRequest({}, request), { accept: true, protocol: undefined })
   assert.equal(screenRequest({ handleProtocols: () => 'b' }, request), { accept: true, protocol: 'b' })
@@ -351,7 +351,151 @@ server('screenRequest: verifyClient first, then handleProtocols limited to what 
     status: 429,
     body: 'slow down',
   })
+  // A promise only when the hook answered with one.
+  const later = screenRequest({ verifyClient: async () => true, handleProtocols: () => 'a' }, request)
+  assert.instance(later, Promise)
+  assert.equal(await later, { accept: true, protocol: 'a' })
+  assert.equal(await screenRequest({ verifyClient: async () => ({ status: 401 }) }, request), {
+    accept: false,
+    status: 401,
+  })
 })
+
+/** A promise and the functions that settle it. */
+function deferred<T>(): {
+  promise: Promise<T>
+  resolve: (value: T) => void
+  reject: (error: unknown) => void
+} {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok
+    reject = fail
+  })
+  return { promise, resolve, reject }
+}
+
+// A masked text frame "hi", as a client might send it right behind its request.
+const HI = new Uint8Array([0x81, 0x82, 1, 2, 3, 4, 0x68 ^ 1, 0x69 ^ 2])
+
+server(
+  'verifyClient may answer with a promise: nothing is answered before it settles; frames behind the request are kept',
+  async () => {
+    let decide = deferred<boolean>()
+    const seen: string[] = []
+    const acceptor = new Acceptor({
+      verifyClient: (request) => {
+        seen.push(request.resource)
+        return decide.promise
+      },
+    })
+    const { client: c, server: s } = createMemoryPair()
+    const raw = rawClient(c)
+    const texts: string[] = []
+    const accepted = acceptor.accept(s, (connection) =>
+      connection.on('text', (event) => texts.push(event.data)),
+    )
+    const request = encoder.encode(REQUEST())
+    const both = new Uint8Array(request.length + HI.length)
+    both.set(request)
+    both.set(HI, request.length)
+    c.write(both)
+    await sleep(20)
+    assert.equal(seen, ['/room'])
+    assert.is(raw.text(), '', 'no answer while the hook is pending')
+    decide.resolve(true)
+    const connection = (await accepted) as Connection
+    assert.ok(connection)
+    await sleep(1)
+    assert.ok(raw.text().startsWith('HTTP/1.1 101 '), raw.text())
+    assert.equal(texts, ['hi'], 'the frame sent behind the request reached the connection')
+    assert.is(acceptor.connections.size, 1)
+    connection.terminate()
+
+    // A refusal that comes later is the same refusal.
+    decide = deferred<boolean>()
+    const later = createMemoryPair()
+    const refusedRaw = rawClient(later.client)
+    const refused = acceptor.accept(later.server, () => assert.unreachable('accepted'))
+    later.client.write(encoder.encode(REQUEST()))
+    await sleep(5)
+    decide.resolve(false)
+    assert.is(await refused, null)
+    await sleep(1)
+    assert.ok(refusedRaw.text().startsWith('HTTP/1.1 403 '), refusedRaw.text())
+    assert.ok(refusedRaw.ended(), 'the server ends the transport after the refusal')
+  },
+)
+
+server('a hook that throws or rejects refuses the request with 500', async () => {
+  const hooks = [
+    { verifyClient: () => Promise.reject(new Error('database down')) },
+    {
+      verifyClient: (): boolean => {
+        throw new Error('bug')
+      },
+    },
+    {
+      handleProtocols: (): string => {
+        throw new Error('bug')
+      },
+    },
+  ]
+  for (const hook of hooks) {
+    const acceptor = new Acceptor(hook)
+    const { client: c, server: s } = createMemoryPair()
+    const raw = rawClient(c)
+    const result = acceptor.accept(s, () => assert.unreachable('accepted'))
+    c.write(encoder.encode(REQUEST('Sec-WebSocket-Protocol: a\r\n')))
+    assert.is(await result, null)
+    await sleep(1)
+    assert.ok(raw.text().startsWith('HTTP/1.1 500 '), raw.text())
+    assert.ok(raw.ended())
+  }
+})
+
+server(
+  'a pending verifyClient: the handshake timeout still runs; a client that leaves or close() drops it',
+  async () => {
+    const never = deferred<boolean>()
+    let asked = 0
+    const acceptor = new Acceptor({
+      handshakeTimeout: 50,
+      verifyClient: () => {
+        asked++
+        return never.promise
+      },
+    })
+    const slow = createMemoryPair()
+    const slowRaw = rawClient(slow.client)
+    const timedOut = acceptor.accept(slow.server, () => assert.unreachable('accepted'))
+    slow.client.write(encoder.encode(REQUEST()))
+    assert.is(await timedOut, null)
+    assert.ok(slow.server.destroyed, 'dropped at the deadline')
+    assert.is(slowRaw.text(), '')
+
+    const leaving = createMemoryPair()
+    const left = acceptor.accept(leaving.server, () => assert.unreachable('accepted'))
+    leaving.client.write(encoder.encode(REQUEST()))
+    await sleep(5)
+    leaving.client.destroy()
+    assert.is(await left, null)
+
+    const closing = createMemoryPair()
+    const dropped = acceptor.accept(closing.server, () => assert.unreachable('accepted'))
+    closing.client.write(encoder.encode(REQUEST()))
+    await sleep(5)
+    await acceptor.close()
+    assert.is(await dropped, null)
+    assert.ok(closing.server.destroyed)
+    assert.is(asked, 3)
+    // The hook answering after all that changes nothing.
+    never.resolve(true)
+    await sleep(5)
+    assert.is(acceptor.connections.size, 0)
+  },
+)
 
 server.run()
 

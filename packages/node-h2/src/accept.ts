@@ -13,6 +13,7 @@ import {
   resolveSocketOptions,
   type ServerOptions,
   screenRequest,
+  type Verdict,
 } from '@ws/driver'
 import { type ExtensionFactory, type H2Response, H2ServerHandshake, type H2UpgradeRequest } from '@ws/proto'
 import { headersObject } from './fields.ts'
@@ -26,12 +27,21 @@ export class H2Acceptor {
   private readonly socketOptions: ResolvedSocketOptions
   private readonly extensions: ExtensionFactory[]
   private readonly open = new Set<Connection>()
+  /** Streams whose verifyClient promise is pending. */
+  private readonly waiting = new Set<ServerHttp2Stream>()
+  private readonly handshakeTimeout: number
   private closing = false
 
   constructor(options: ServerOptions = {}) {
     this.options = options
     this.socketOptions = resolveSocketOptions(options)
     this.extensions = deflateFactories(options.perMessageDeflate)
+    this.handshakeTimeout = options.handshakeTimeout ?? 10_000
+    if (!(Number.isFinite(this.handshakeTimeout) && this.handshakeTimeout > 0)) {
+      throw new RangeError(
+        `handshakeTimeout must be a positive number, got ${String(options.handshakeTimeout)}`,
+      )
+    }
   }
 
   /** Open connections. */
@@ -41,17 +51,19 @@ export class H2Acceptor {
 
   /**
    * Answers an extended CONNECT on `stream` (its fields as received, pseudo-header fields
-   * first). Returns the open connection, after `onConnection` was called, or null when the
-   * request was refused (the stream then carries the error response and ends).
+   * first). Calls `onConnection` with the open connection, or answers the request with an error
+   * status (the stream then ends). When `verifyClient` answers with a promise, the answer waits
+   * for it, at most the handshake timeout (then the stream is reset with CANCEL); a stream that
+   * the client resets meanwhile is dropped.
    */
   accept(
     stream: ServerHttp2Stream,
     fields: Iterable<readonly [string, string]>,
     onConnection: OnH2Connection,
-  ): Connection | null {
+  ): void {
     if (this.closing) {
       stream.close(constants.NGHTTP2_REFUSED_STREAM)
-      return null
+      return
     }
     const handshake = new H2ServerHandshake({
       extensions: this.extensions,
@@ -60,10 +72,44 @@ export class H2Acceptor {
     const result = handshake.receive(fields)
     if (result.kind === 'rejected') {
       respondWith(stream, result.response)
-      return null
+      return
     }
     const request = result.request
     const verdict = screenRequest(this.options, request)
+    if (!(verdict instanceof Promise)) {
+      this.answer(stream, handshake, request, verdict, onConnection)
+      return
+    }
+    // Data the client sends meanwhile stays in the stream's buffer (nothing reads it yet).
+    this.waiting.add(stream)
+    const drop = (): void => {
+      clearTimeout(timer)
+      this.waiting.delete(stream)
+    }
+    const timer = setTimeout(() => {
+      drop()
+      if (!stream.destroyed && !stream.closed) stream.close(constants.NGHTTP2_CANCEL)
+    }, this.handshakeTimeout)
+    stream.once('close', drop)
+    void verdict.then((decided) => {
+      stream.off('close', drop)
+      clearTimeout(timer)
+      if (!this.waiting.delete(stream)) return
+      if (this.closing) {
+        stream.close(constants.NGHTTP2_REFUSED_STREAM)
+        return
+      }
+      this.answer(stream, handshake, request, decided, onConnection)
+    })
+  }
+
+  private answer(
+    stream: ServerHttp2Stream,
+    handshake: H2ServerHandshake,
+    request: H2UpgradeRequest,
+    verdict: Verdict,
+    onConnection: OnH2Connection,
+  ): void {
     if (!verdict.accept) {
       respondWith(
         stream,
@@ -72,11 +118,11 @@ export class H2Acceptor {
           ...(verdict.body === undefined ? {} : { body: verdict.body }),
         }),
       )
-      return null
+      return
     }
+    if (stream.destroyed || stream.closed) return
     const protocol = verdict.protocol
     const { headers, connection: core } = handshake.accept(protocol === undefined ? {} : { protocol })
-    if (stream.destroyed || stream.closed) return null
     stream.respond(headersObject(headers))
     const connection = new Connection(new H2StreamTransport(stream), core, this.socketOptions)
     if (!connection.isFinished) {
@@ -84,12 +130,15 @@ export class H2Acceptor {
       connection.tracker = this.open
     }
     onConnection(connection, request)
-    return connection
   }
 
   /** Refuses new streams, closes every open connection with `code` (default 1001), waits for them. */
   async close(code = 1001, reason = ''): Promise<void> {
     this.closing = true
+    for (const stream of this.waiting) {
+      if (!stream.destroyed && !stream.closed) stream.close(constants.NGHTTP2_REFUSED_STREAM)
+    }
+    this.waiting.clear()
     for (const connection of this.open) {
       if (connection.state === 'open') connection.close(code, reason)
     }
