@@ -17,6 +17,7 @@ import { Connection } from './connection.ts'
 import {
   coreOptions,
   type ResolvedSocketOptions,
+  resolveHandshakeTimeout,
   resolveSocketOptions,
   type SocketOptions,
 } from './options.ts'
@@ -111,10 +112,7 @@ export async function connectWith(
   const text = String(url)
   const target = parseTarget(text)
   const socketOptions = resolveSocketOptions(options)
-  const timeoutMs = options.handshakeTimeout ?? 10_000
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new RangeError(`handshakeTimeout must be a positive number, got ${String(timeoutMs)}`)
-  }
+  const timeoutMs = resolveHandshakeTimeout(options.handshakeTimeout)
   const extensions: ExtensionFactory[] = []
   if (options.perMessageDeflate !== false) {
     extensions.push(

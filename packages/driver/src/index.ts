@@ -20,6 +20,7 @@ export {
   coreOptions,
   deflateFactories,
   type ResolvedSocketOptions,
+  resolveHandshakeTimeout,
   resolveSocketOptions,
   type SocketOptions,
 } from './options.ts'

@@ -50,6 +50,11 @@ export interface ResolvedSocketOptions {
   allocate: ((size: number) => Uint8Array) | undefined
 }
 
+/** A client's or server's `handshakeTimeout` option: a positive number of ms, 10000 by default. */
+export function resolveHandshakeTimeout(value: number | undefined): number {
+  return positive(value ?? undefined, 'handshakeTimeout', 10_000)
+}
+
 function positive(value: unknown, what: string, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {

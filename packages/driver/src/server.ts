@@ -22,6 +22,7 @@ import {
   coreOptions,
   deflateFactories,
   type ResolvedSocketOptions,
+  resolveHandshakeTimeout,
   resolveSocketOptions,
   type SocketOptions,
 } from './options.ts'
@@ -67,7 +68,11 @@ export function screenRequest(options: ServerOptions, request: UpgradeRequest): 
   } catch {
     return HOOK_FAILED
   }
-  if (typeof answer === 'object' && typeof (answer as PromiseLike<unknown>).then === 'function') {
+  if (
+    typeof answer === 'object' &&
+    answer !== null &&
+    typeof (answer as PromiseLike<unknown>).then === 'function'
+  ) {
     return Promise.resolve(answer).then(
       (verdict) => decide(options, request, verdict),
       () => HOOK_FAILED,
@@ -145,12 +150,7 @@ export class Acceptor {
     this.options = options
     this.make = make
     this.socketOptions = resolveSocketOptions(options)
-    this.handshakeTimeout = options.handshakeTimeout ?? 10_000
-    if (!(Number.isFinite(this.handshakeTimeout) && this.handshakeTimeout > 0)) {
-      throw new RangeError(
-        `handshakeTimeout must be a positive number, got ${String(options.handshakeTimeout)}`,
-      )
-    }
+    this.handshakeTimeout = resolveHandshakeTimeout(options.handshakeTimeout)
     this.extensions = deflateFactories(options.perMessageDeflate)
   }
 

@@ -10,6 +10,7 @@ import {
   coreOptions,
   deflateFactories,
   type ResolvedSocketOptions,
+  resolveHandshakeTimeout,
   resolveSocketOptions,
   type ServerOptions,
   screenRequest,
@@ -36,12 +37,7 @@ export class H2Acceptor {
     this.options = options
     this.socketOptions = resolveSocketOptions(options)
     this.extensions = deflateFactories(options.perMessageDeflate)
-    this.handshakeTimeout = options.handshakeTimeout ?? 10_000
-    if (!(Number.isFinite(this.handshakeTimeout) && this.handshakeTimeout > 0)) {
-      throw new RangeError(
-        `handshakeTimeout must be a positive number, got ${String(options.handshakeTimeout)}`,
-      )
-    }
+    this.handshakeTimeout = resolveHandshakeTimeout(options.handshakeTimeout)
   }
 
   /** Open connections. */
@@ -92,13 +88,10 @@ export class H2Acceptor {
     }, this.handshakeTimeout)
     stream.once('close', drop)
     void verdict.then((decided) => {
+      // Timed out, reset by the client, or refused by close() meanwhile.
+      if (!this.waiting.has(stream)) return
       stream.off('close', drop)
-      clearTimeout(timer)
-      if (!this.waiting.delete(stream)) return
-      if (this.closing) {
-        stream.close(constants.NGHTTP2_REFUSED_STREAM)
-        return
-      }
+      drop()
       this.answer(stream, handshake, request, decided, onConnection)
     })
   }

@@ -13,6 +13,7 @@ import {
   coreOptions,
   deflateFactories,
   networkError,
+  resolveHandshakeTimeout,
   resolveSocketOptions,
 } from '@ws/driver'
 import { connectWith as connectHttp1, openTcp } from '@ws/node-tcp'
@@ -42,10 +43,7 @@ export async function connect(url: string | URL, options: H2ConnectOptions = {})
   const target = parseTarget(text)
   const { requireHttp2, tls, pool = defaultPool, ...connectOptions } = options
   const socketOptions = resolveSocketOptions(connectOptions)
-  const timeoutMs = connectOptions.handshakeTimeout ?? 10_000
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new RangeError(`handshakeTimeout must be a positive number, got ${String(timeoutMs)}`)
-  }
+  const timeoutMs = resolveHandshakeTimeout(connectOptions.handshakeTimeout)
   const handshake = new H2ClientHandshake({
     url: text,
     extensions: deflateFactories(connectOptions.perMessageDeflate),
