@@ -3,6 +3,7 @@
  * builds (dist/index.js) of the runtime-neutral packages, minified ESM for the neutral platform,
  * then gzipped (node:zlib, default level). 1 KB is 1,024 bytes.
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
@@ -15,15 +16,30 @@ export interface BundleSize {
   gzipped: number
   /** Workspace-relative paths of the files that put at least one byte into the bundle. */
   inputs: string[]
+  /** The minified bundle. */
+  code: string
 }
 
-/** `@ws/<folder>` resolves to that package's published ESM build. */
+/**
+ * `@ws/<folder>` resolves to that package's published ESM build, and so does each subpath in its
+ * exports map (`@ws/proto/h2`), read from the manifest.
+ */
 export function distAliases(
   folders: readonly string[] = [...RUNTIME_NEUTRAL, 'driver', 'web'],
 ): Record<string, string> {
-  return Object.fromEntries(
-    folders.map((folder) => [`@ws/${folder}`, join(workspaceRoot, 'packages', folder, 'dist', 'index.js')]),
-  )
+  const aliases: Record<string, string> = {}
+  for (const folder of folders) {
+    const dir = join(workspaceRoot, 'packages', folder)
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      exports?: Record<string, string | { import?: { default?: string } }>
+    }
+    for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+      const file = typeof target === 'string' ? undefined : target.import?.default
+      if (file === undefined) continue
+      aliases[`@ws/${folder}${subpath.slice(1)}`] = join(dir, file)
+    }
+  }
+  return aliases
 }
 
 /** Bundles `source` (an ES module importing `@ws/*`) and measures it. */
@@ -45,7 +61,7 @@ export async function measureBundle(source: string): Promise<BundleSize> {
   const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
     .filter(([, use]) => use.bytesInOutput > 0)
     .map(([path]) => path)
-  return { minified: code.length, gzipped: gzipSync(code).length, inputs }
+  return { minified: code.length, gzipped: gzipSync(code).length, inputs, code: result.outputFiles[0].text }
 }
 
 /** Whether any byte of the bundle came from packages/<folder>. */

@@ -136,8 +136,10 @@ export function typeCheck(tsconfigPath: string, rootNames?: readonly string[]): 
 /**
  * Loads a package's CommonJS build into a fresh V8 context that has only the language's own
  * globals plus the few web-standard ones listed in `webGlobals`: no `Buffer`, `process`,
- * `setTimeout` or Node `require`. Workspace packages it requires are loaded the same way from
- * `packagesDir`; anything else fails. Returns the module's exports.
+ * `setTimeout` or Node `require`. Workspace packages it requires (`@ws/<folder>` and their
+ * subpaths, through each manifest's exports map) are loaded the same way from `packagesDir`, and
+ * so are the build's own chunks (`./chunk-*.cjs` beside the file); anything else fails. Returns
+ * the module's exports.
  */
 export function loadInBareContext(
   packagesDir: string,
@@ -146,17 +148,27 @@ export function loadInBareContext(
 ): Record<string, unknown> {
   const context = createContext({ ...webGlobals })
   const cache = new Map<string, Record<string, unknown>>()
-  const load = (name: string): Record<string, unknown> => {
-    const cached = cache.get(name)
+  /** The CommonJS file of `@ws/<name>` or of its subpath `./<subpath>`, from the exports map. */
+  const entryFile = (name: string, subpath: string): string => {
+    const dir = join(packagesDir, name)
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      exports?: Record<string, { require?: { default?: string } }>
+    }
+    const target = manifest.exports?.[subpath]?.require?.default
+    if (target === undefined) throw new Error(`@ws/${name} has no CommonJS entry for '${subpath}'`)
+    return join(dir, target)
+  }
+  const load = (file: string): Record<string, unknown> => {
+    const cached = cache.get(file)
     if (cached) return cached
-    const file = join(packagesDir, name, 'dist', 'index.cjs')
     const module = { exports: {} as Record<string, unknown> }
-    cache.set(name, module.exports)
+    cache.set(file, module.exports)
     const bareRequire = (specifier: string): unknown => {
-      const match = /^@ws\/([a-z0-9-]+)$/.exec(specifier)
+      if (/^\.\/chunk-[A-Za-z0-9_-]+\.cjs$/.test(specifier)) return load(join(dirname(file), specifier))
+      const match = /^@ws\/([a-z0-9-]+)(\/[a-z0-9-]+)?$/.exec(specifier)
       if (!match?.[1])
         throw new Error(`${file} requires '${specifier}', which a runtime-neutral build may not`)
-      return load(match[1])
+      return load(entryFile(match[1], `.${match[2] ?? ''}`))
     }
     const wrapper = runInContext(
       `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`,
@@ -164,8 +176,8 @@ export function loadInBareContext(
       { filename: file },
     ) as (...args: unknown[]) => void
     wrapper(module.exports, bareRequire, module, file, dirname(file))
-    cache.set(name, module.exports)
+    cache.set(file, module.exports)
     return module.exports
   }
-  return load(folder)
+  return load(entryFile(folder, '.'))
 }

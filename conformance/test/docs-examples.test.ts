@@ -33,9 +33,13 @@ for (const [index, { section: name, code }] of examples.entries()) {
       .slice(code.indexOf('// prints:\n') + '// prints:\n'.length)
       .split('\n')
       .map((line) => line.replace(/^\/\/ ?/, ''))
-    const source = code.replace(/from '@ws\/([a-z0-9-]+)'/g, (_, folder: string) => {
-      return `from '${join(workspaceRoot, 'packages', folder, 'src', 'index.ts')}'`
-    })
+    // `@ws/<folder>` is src/index.ts, a subpath `@ws/<folder>/<name>` is src/<name>.ts.
+    const source = code.replace(
+      /from '@ws\/([a-z0-9-]+)(?:\/([a-z0-9-]+))?'/g,
+      (_, folder: string, sub?: string) => {
+        return `from '${join(workspaceRoot, 'packages', folder, 'src', `${sub ?? 'index'}.ts`)}'`
+      },
+    )
     const file = join(workspaceRoot, 'conformance', `.docs-example-${process.pid}-${index}.ts`)
     writeFileSync(file, source)
     try {

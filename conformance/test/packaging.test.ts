@@ -182,6 +182,72 @@ function nodeTypes(dir: string): boolean {
   return config.compilerOptions?.types?.includes('node') === true
 }
 
+/** The export names of `specifier` as ESM and as CJS see them in the test project. */
+function installedExports(specifier: string): { esm: unknown; cjs: unknown } {
+  const esm = runOrThrow(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import * as m from '${specifier}'; console.log(JSON.stringify(Object.keys(m).sort()))`,
+    ],
+    project,
+  )
+  const cjs = runOrThrow(
+    process.execPath,
+    ['-e', `console.log(JSON.stringify(Object.keys(require('${specifier}')).sort()))`],
+    project,
+  )
+  return { esm: JSON.parse(esm), cjs: JSON.parse(cjs) }
+}
+
+/**
+ * Type-checks `imports` and `body` as .mts and .cts under strict NodeNext, with the deliberate
+ * misuse `probe` marked as expected; asserts that tsc read the declaration files `dts` (ESM,
+ * CJS), then that the probe alone fails: it really is a type error.
+ */
+function checkTypes(check: {
+  dir: string
+  imports: string
+  body: string
+  probe: string
+  nodeTypes: boolean
+  dts: [esm: string, cjs: string]
+}): void {
+  mkdirSync(check.dir, { recursive: true })
+  const source = `${check.imports}\n${check.body}\n// @ts-expect-error the package's types must reject this\n${check.probe}\n`
+  writeFileSync(join(check.dir, 'esm.mts'), source)
+  writeFileSync(join(check.dir, 'cjs.cts'), source)
+  writeFileSync(
+    join(check.dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        lib: ['ES2022', 'DOM'],
+        // Node adapters' users have @types/node; the runtime-neutral packages must not need it.
+        ...(check.nodeTypes
+          ? { types: ['node'], typeRoots: [join(workspaceRoot, 'node_modules', '@types')] }
+          : { types: [] }),
+        noEmit: true,
+        skipLibCheck: false,
+      },
+      files: ['esm.mts', 'cjs.cts'],
+    }),
+  )
+  const tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc')
+  const result = runCommand(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], check.dir)
+  assert.is(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`)
+  assert.ok(result.stdout.includes(check.dts[0]), `ESM types not used: ${check.dts[0]}`)
+  assert.ok(result.stdout.includes(check.dts[1]), `CJS types not used: ${check.dts[1]}`)
+  writeFileSync(join(check.dir, 'esm.mts'), `${check.imports}\n${check.probe}\n`)
+  const probe = runCommand(process.execPath, [tsc, '-p', 'tsconfig.json'], check.dir)
+  assert.is.not(probe.status, 0)
+  assert.match(probe.stdout, /esm\.mts.*error TS/)
+}
+
 const published = listPackages().filter((p) => p.manifest.private !== true)
 const work = mkdtempSync(join(tmpdir(), 'ws-packaging-'))
 const project = join(work, 'project')
@@ -254,25 +320,10 @@ for (const pkg of published) {
   )
 
   packaging(`${name}: ESM import and CJS require give the same exports as the source`, async () => {
-    const esm = runOrThrow(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import * as m from '${name}'; console.log(JSON.stringify(Object.keys(m).sort()))`,
-      ],
-      project,
-    )
-    const cjs = runOrThrow(
-      process.execPath,
-      ['-e', `console.log(JSON.stringify(Object.keys(require('${name}')).sort()))`],
-      project,
-    )
     const source = (await import(join(pkg.dir, 'src', 'index.ts'))) as Record<string, unknown>
     const expected = Object.keys(source).sort()
     assert.ok(expected.length > 0)
-    assert.equal(JSON.parse(esm), expected)
-    assert.equal(JSON.parse(cjs), expected)
+    assert.equal(installedExports(name), { esm: expected, cjs: expected })
   })
 
   packaging(`${name}: works when imported from ESM and required from CJS`, () => {
@@ -287,43 +338,110 @@ for (const pkg of published) {
 
   packaging(`${name}: its types resolve from .mts and .cts under strict NodeNext and catch misuse`, () => {
     if (!smoke) return assert.unreachable(`no SMOKE entry for ${name}`)
-    const dir = join(project, `${pkg.folder}-types`)
-    mkdirSync(dir, { recursive: true })
-    const source = `import * as m from '${name}'\n${smoke.body}\n// @ts-expect-error the package's types must reject this\n${smoke.typeProbe}\n`
-    writeFileSync(join(dir, 'esm.mts'), source)
-    writeFileSync(join(dir, 'cjs.cts'), source)
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          lib: ['ES2022', 'DOM'],
-          // Node adapters' users have @types/node; the runtime-neutral packages must not need it.
-          ...(nodeTypes(pkg.dir)
-            ? { types: ['node'], typeRoots: [join(workspaceRoot, 'node_modules', '@types')] }
-            : { types: [] }),
-          noEmit: true,
-          skipLibCheck: false,
-        },
-        files: ['esm.mts', 'cjs.cts'],
-      }),
-    )
-    const tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc')
-    const result = runCommand(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], dir)
-    assert.is(result.status, 0, `tsc failed:\n${result.stdout}${result.stderr}`)
     const installed = join(project, 'node_modules', ...name.split('/'), 'dist')
-    assert.ok(result.stdout.includes(join(installed, 'index.d.ts')), 'ESM types not used')
-    assert.ok(result.stdout.includes(join(installed, 'index.d.cts')), 'CJS types not used')
-
-    // The same file without the expectation must fail: the probe really is a type error.
-    writeFileSync(join(dir, 'esm.mts'), `import * as m from '${name}'\n${smoke.typeProbe}\n`)
-    const probe = runCommand(process.execPath, [tsc, '-p', 'tsconfig.json'], dir)
-    assert.is.not(probe.status, 0)
-    assert.match(probe.stdout, /esm\.mts.*error TS/)
+    checkTypes({
+      dir: join(project, `${pkg.folder}-types`),
+      imports: `import * as m from '${name}'`,
+      body: smoke.body,
+      probe: smoke.typeProbe,
+      nodeTypes: nodeTypes(pkg.dir),
+      dts: [join(installed, 'index.d.ts'), join(installed, 'index.d.cts')],
+    })
   })
 }
+
+// A subpath export: `@ws/proto/h2`. It must load from ESM and CJS with its types, and share one
+// copy of the core with the main entry (the build splits shared code into chunks both load), so
+// that an error from either entry is an instance of the same HandshakeError class.
+const H2_SMOKE = [
+  "const client = new h2.H2ClientHandshake({ url: 'ws://localhost/smoke' })",
+  'const server = new h2.H2ServerHandshake()',
+  'const request = server.receive(client.headers)',
+  "if (request.kind !== 'request') throw new Error(request.error.message)",
+  'const accepted = server.accept()',
+  'const opened = client.receive(accepted.headers)',
+  "if (opened.kind !== 'open') throw new Error(opened.error.message)",
+  "opened.connection.sendText('h2 smoke')",
+  'for (const chunk of opened.connection.takeOutgoing()) accepted.connection.receive(chunk)',
+  'const [event] = accepted.connection.takeEvents()',
+  "const refused = new h2.H2ClientHandshake({ url: 'ws://localhost/' }).receive([[':status', '404']])",
+  "if (refused.kind !== 'failed') throw new Error('a 404 was accepted')",
+  'const shared = refused.error instanceof m.HandshakeError && opened.connection instanceof m.WebSocketConnection',
+  "console.log(event.type + ' ' + (event.type === 'text' ? event.data : '') + ' ' + refused.error.code + ' ' + shared)",
+].join('\n')
+
+packaging(
+  '@ws/proto/h2: loads from ESM and CJS with the same exports as its source, one copy of the core',
+  async () => {
+    const esmFile = join(project, 'proto-h2-smoke.mjs')
+    const cjsFile = join(project, 'proto-h2-smoke.cjs')
+    writeFileSync(
+      esmFile,
+      `import * as m from '@ws/proto'\nimport * as h2 from '@ws/proto/h2'\n${H2_SMOKE}\n`,
+    )
+    writeFileSync(
+      cjsFile,
+      `const m = require('@ws/proto')\nconst h2 = require('@ws/proto/h2')\n${H2_SMOKE}\n`,
+    )
+    const prints = 'text h2 smoke WS_ERR_UNEXPECTED_STATUS true'
+    assert.is(runOrThrow(process.execPath, [esmFile], project).trim(), prints)
+    assert.is(runOrThrow(process.execPath, [cjsFile], project).trim(), prints)
+    const source = (await import(join(workspaceRoot, 'packages', 'proto', 'src', 'h2.ts'))) as Record<
+      string,
+      unknown
+    >
+    const expected = Object.keys(source).sort()
+    assert.equal(expected, ['H2ClientHandshake', 'H2ServerHandshake'])
+    assert.equal(installedExports('@ws/proto/h2'), { esm: expected, cjs: expected })
+  },
+)
+
+packaging(
+  '@ws/proto/wasm-mask: loads from ESM and CJS with the same exports as its source; the kernel masks for the main entry',
+  async () => {
+    const body = [
+      "const chosen = w.setMaskingKernel('wasm') + ' ' + w.setMaskingKernel('typescript') + ' ' + w.setMaskingKernel('wasm')",
+      "const client = new m.WebSocketConnection({ role: 'client' })",
+      "const server = new m.WebSocketConnection({ role: 'server' })",
+      'const data = new Uint8Array(100000).map((_, i) => i * 7)',
+      'client.sendBinary(data)',
+      'for (const chunk of client.takeOutgoing()) server.receive(chunk)',
+      'const [event] = server.takeEvents()',
+      "const same = event.type === 'binary' && event.data.every((byte, i) => byte === data[i])",
+      "console.log(chosen + ' ' + same)",
+    ].join('\n')
+    const esmFile = join(project, 'proto-wasm-mask-smoke.mjs')
+    const cjsFile = join(project, 'proto-wasm-mask-smoke.cjs')
+    writeFileSync(
+      esmFile,
+      `import * as m from '@ws/proto'\nimport * as w from '@ws/proto/wasm-mask'\n${body}\n`,
+    )
+    writeFileSync(
+      cjsFile,
+      `const m = require('@ws/proto')\nconst w = require('@ws/proto/wasm-mask')\n${body}\n`,
+    )
+    assert.is(runOrThrow(process.execPath, [esmFile], project).trim(), 'wasm typescript wasm true')
+    assert.is(runOrThrow(process.execPath, [cjsFile], project).trim(), 'wasm typescript wasm true')
+    const source = (await import(join(workspaceRoot, 'packages', 'proto', 'src', 'wasm-mask.ts'))) as Record<
+      string,
+      unknown
+    >
+    const expected = Object.keys(source).sort()
+    assert.equal(expected, ['preferWasmMasking', 'setMaskingKernel'])
+    assert.equal(installedExports('@ws/proto/wasm-mask'), { esm: expected, cjs: expected })
+  },
+)
+
+packaging('@ws/proto/h2: its types resolve from .mts and .cts and catch misuse', () => {
+  const installed = join(project, 'node_modules', '@ws', 'proto', 'dist')
+  checkTypes({
+    dir: join(project, 'proto-h2-types'),
+    imports: "import * as m from '@ws/proto'\nimport * as h2 from '@ws/proto/h2'",
+    body: H2_SMOKE,
+    probe: "export const wrong: string = new h2.H2ClientHandshake({ url: 'ws://x/' }).headers",
+    nodeTypes: false,
+    dts: [join(installed, 'h2.d.ts'), join(installed, 'h2.d.cts')],
+  })
+})
 
 packaging.run()

@@ -202,22 +202,42 @@ rules('proto works end to end in the bare context, given only web-standard globa
 
 rules('the bare context really lacks Node: a build that touches Buffer fails there', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-bare-'))
+  /** A package as the loader sees one: dist files and a manifest whose exports map names them. */
+  const write = (name: string, files: Record<string, string>, subpaths: string[] = []): void => {
+    const dist = join(dir, name, 'dist')
+    mkdirSync(dist, { recursive: true })
+    for (const [file, body] of Object.entries(files)) writeFileSync(join(dist, file), body)
+    const exportsMap: Record<string, { require: { default: string } }> = {
+      '.': { require: { default: './dist/index.cjs' } },
+    }
+    for (const subpath of subpaths)
+      exportsMap[`./${subpath}`] = { require: { default: `./dist/${subpath}.cjs` } }
+    writeFileSync(join(dir, name, 'package.json'), JSON.stringify({ exports: exportsMap }))
+  }
   try {
     for (const [name, body] of [
       ['uses-buffer', 'exports.x = Buffer.from("a")'],
       ['uses-require', 'exports.x = require("node:fs")'],
     ] as const) {
-      const dist = join(dir, name, 'dist')
-      mkdirSync(dist, { recursive: true })
-      writeFileSync(join(dist, 'index.cjs'), body)
+      write(name, { 'index.cjs': body })
       assert.throws(() => loadInBareContext(dir, name), /Buffer is not defined|may not/)
     }
-    const dist = join(dir, 'uses-workspace', 'dist')
-    mkdirSync(dist, { recursive: true })
-    writeFileSync(join(dist, 'index.cjs'), 'exports.x = require("@ws/dep").y + 1')
-    mkdirSync(join(dir, 'dep', 'dist'), { recursive: true })
-    writeFileSync(join(dir, 'dep', 'dist', 'index.cjs'), 'exports.y = 41')
+    write('uses-workspace', { 'index.cjs': 'exports.x = require("@ws/dep").y + require("@ws/dep/extra").z' })
+    // The dependency's two entries share one chunk, loaded once: both see the same object.
+    write(
+      'dep',
+      {
+        'chunk-AB12.cjs': 'exports.shared = { count: 0 }',
+        'index.cjs': 'const c = require("./chunk-AB12.cjs"); c.shared.count++; exports.y = 40',
+        'extra.cjs': 'const c = require("./chunk-AB12.cjs"); c.shared.count++; exports.z = c.shared.count',
+      },
+      ['extra'],
+    )
     assert.is(loadInBareContext(dir, 'uses-workspace').x, 42)
+    write('uses-missing-subpath', { 'index.cjs': 'exports.x = require("@ws/dep/missing")' })
+    assert.throws(() => loadInBareContext(dir, 'uses-missing-subpath'), /no CommonJS entry for '.\/missing'/)
+    write('uses-other-file', { 'index.cjs': 'exports.x = require("./other.cjs")', 'other.cjs': '' })
+    assert.throws(() => loadInBareContext(dir, 'uses-other-file'), /may not/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module'
 import { allocateUnfilled } from '@ws/node-tcp'
 import { WebSocketConnection } from '@ws/proto'
+import { preferWasmMasking } from '@ws/proto/wasm-mask'
 import { type Comparison, compare, type MeasureOptions } from './harness.ts'
 
 interface FrameOptions {
@@ -61,6 +62,8 @@ export function unmaskFrame(frame: Uint8Array): Uint8Array {
 const concat = (chunks: readonly Uint8Array[]): Uint8Array => Buffer.concat(chunks)
 
 export function oursBuild(data: Uint8Array): () => Uint8Array[] {
+  // The masking kernel every transport of ours uses (through @ws/driver).
+  preferWasmMasking()
   const connection = new WebSocketConnection({ role: 'client', allocate: allocateUnfilled })
   return () => {
     connection.sendBinary(data)

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module'
 import { allocateUnfilled } from '@ws/node-tcp'
 import { WebSocketConnection } from '@ws/proto'
+import { preferWasmMasking } from '@ws/proto/wasm-mask'
 import { assertSameOutput, type Comparison, compare, type MeasureOptions } from './harness.ts'
 
 export interface WsReceiver {
@@ -88,6 +89,8 @@ export function maskedStream(size: number): { chunks: Buffer[]; frames: number }
 const copyOf = (chunks: readonly Buffer[]): Buffer[] => chunks.map((chunk) => Buffer.from(chunk))
 
 function oursParser(): { feed(chunks: readonly Buffer[]): number; last: () => Uint8Array } {
+  // The masking kernel every transport of ours uses (through @ws/driver).
+  preferWasmMasking()
   // Configured as @ws/node-tcp and @ws/node-tls configure it in Node: joined messages in buffers
   // that are not zero-filled first (the core writes every byte of them).
   const connection = new WebSocketConnection({

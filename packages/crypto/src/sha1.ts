@@ -26,77 +26,77 @@ export class Sha1 {
     return new Sha1()
   }
 
-  private h0 = 0x67452301
-  private h1 = 0xefcdab89 | 0
-  private h2 = 0x98badcfe | 0
-  private h3 = 0x10325476
-  private h4 = 0xc3d2e1f0 | 0
+  #h0 = 0x67452301
+  #h1 = 0xefcdab89 | 0
+  #h2 = 0x98badcfe | 0
+  #h3 = 0x10325476
+  #h4 = 0xc3d2e1f0 | 0
   /** Bytes waiting for a whole block. */
-  private readonly pending = new Uint8Array(SHA1_BLOCK_LENGTH)
-  private pendingLength = 0
+  readonly #pending = new Uint8Array(SHA1_BLOCK_LENGTH)
+  #pendingLength = 0
   /** Total bytes hashed; exact up to 2^53 - 1, far beyond anything a handshake sees. */
-  private totalLength = 0
-  private finished = false
+  #totalLength = 0
+  #finished = false
 
   /** Adds `data` to the hash. Throws after `digest()` has been called. */
   update(data: Uint8Array): this {
     assertBytes(data, 'Sha1.update: data')
-    if (this.finished) throw new Error('Sha1.update: the digest was already taken')
+    if (this.#finished) throw new Error('Sha1.update: the digest was already taken')
     const length = data.length
-    this.totalLength += length
+    this.#totalLength += length
     let offset = 0
-    const pending = this.pending
-    if (this.pendingLength > 0) {
-      let fill = this.pendingLength
+    const pending = this.#pending
+    if (this.#pendingLength > 0) {
+      let fill = this.#pendingLength
       while (fill < SHA1_BLOCK_LENGTH && offset < length) pending[fill++] = data[offset++]
       if (fill < SHA1_BLOCK_LENGTH) {
-        this.pendingLength = fill
+        this.#pendingLength = fill
         return this
       }
-      this.compress(pending, 0)
-      this.pendingLength = 0
+      this.#compress(pending, 0)
+      this.#pendingLength = 0
     }
     // Whole blocks are hashed straight from the caller's bytes, without copying.
     while (length - offset >= SHA1_BLOCK_LENGTH) {
-      this.compress(data, offset)
+      this.#compress(data, offset)
       offset += SHA1_BLOCK_LENGTH
     }
     let fill = 0
     while (offset < length) pending[fill++] = data[offset++]
-    this.pendingLength = fill
+    this.#pendingLength = fill
     return this
   }
 
   /** Finishes the hash and returns the 20-byte digest. Can be called once. */
   digest(): Uint8Array {
-    if (this.finished) throw new Error('Sha1.digest: the digest was already taken')
-    this.finished = true
-    const pending = this.pending
-    let fill = this.pendingLength
+    if (this.#finished) throw new Error('Sha1.digest: the digest was already taken')
+    this.#finished = true
+    const pending = this.#pending
+    let fill = this.#pendingLength
     pending[fill++] = 0x80
     if (fill > SHA1_BLOCK_LENGTH - 8) {
       pending.fill(0, fill)
-      this.compress(pending, 0)
+      this.#compress(pending, 0)
       fill = 0
     }
     pending.fill(0, fill, SHA1_BLOCK_LENGTH - 8)
     // The message length in bits, as a 64-bit big-endian number.
-    const total = this.totalLength
+    const total = this.#totalLength
     writeUint32(pending, 56, Math.floor(total / 0x20000000))
     writeUint32(pending, 60, total << 3)
-    this.compress(pending, 0)
+    this.#compress(pending, 0)
     const out = new Uint8Array(SHA1_DIGEST_LENGTH)
-    writeUint32(out, 0, this.h0)
-    writeUint32(out, 4, this.h1)
-    writeUint32(out, 8, this.h2)
-    writeUint32(out, 12, this.h3)
-    writeUint32(out, 16, this.h4)
+    writeUint32(out, 0, this.#h0)
+    writeUint32(out, 4, this.#h1)
+    writeUint32(out, 8, this.#h2)
+    writeUint32(out, 12, this.#h3)
+    writeUint32(out, 16, this.#h4)
     pending.fill(0)
     return out
   }
 
   /** Hashes the 64-byte block at `offset` in `bytes` into the state. */
-  private compress(bytes: Uint8Array, offset: number): void {
+  #compress(bytes: Uint8Array, offset: number): void {
     const w = schedule
     for (let i = 0; i < 16; i++, offset += 4) {
       w[i] = (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]
@@ -105,69 +105,34 @@ export class Sha1 {
       const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
       w[i] = (x << 1) | (x >>> 31)
     }
-    // The rounds are unrolled five at a time so that the five working variables rotate by
-    // renaming instead of by moving values: round t computes the new `a` into the variable that
-    // held `e` and rotates `b` in place (FIPS 180-4 section 6.1.2, step 3). Ch and Maj use the
-    // equivalent forms with one operation fewer. About 10% faster than the plain loop here.
-    let a = this.h0
-    let b = this.h1
-    let c = this.h2
-    let d = this.h3
-    let e = this.h4
-    let i = 0
-    for (; i < 20; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + w[i] + 0x5a827999) | 0
-      b = (b << 30) | (b >>> 2)
-      d = (((e << 5) | (e >>> 27)) + (c ^ (a & (b ^ c))) + d + w[i + 1] + 0x5a827999) | 0
-      a = (a << 30) | (a >>> 2)
-      c = (((d << 5) | (d >>> 27)) + (b ^ (e & (a ^ b))) + c + w[i + 2] + 0x5a827999) | 0
-      e = (e << 30) | (e >>> 2)
-      b = (((c << 5) | (c >>> 27)) + (a ^ (d & (e ^ a))) + b + w[i + 3] + 0x5a827999) | 0
-      d = (d << 30) | (d >>> 2)
-      a = (((b << 5) | (b >>> 27)) + (e ^ (c & (d ^ e))) + a + w[i + 4] + 0x5a827999) | 0
-      c = (c << 30) | (c >>> 2)
+    // FIPS 180-4 section 6.1.2, step 3, with the equivalent forms of Ch and Maj that take one
+    // operation fewer. A handshake hashes one or two blocks, so the loop stays rolled (small).
+    let a = this.#h0
+    let b = this.#h1
+    let c = this.#h2
+    let d = this.#h3
+    let e = this.#h4
+    for (let i = 0; i < 80; i++) {
+      const f =
+        i < 20
+          ? (d ^ (b & (c ^ d))) + 0x5a827999
+          : i < 40
+            ? (b ^ c ^ d) + 0x6ed9eba1
+            : i < 60
+              ? ((b & c) | (d & (b | c))) + 0x8f1bbcdc
+              : (b ^ c ^ d) + 0xca62c1d6
+      const t = (((a << 5) | (a >>> 27)) + f + e + w[i]) | 0
+      e = d
+      d = c
+      c = (b << 30) | (b >>> 2)
+      b = a
+      a = t
     }
-    for (; i < 40; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[i] + 0x6ed9eba1) | 0
-      b = (b << 30) | (b >>> 2)
-      d = (((e << 5) | (e >>> 27)) + (a ^ b ^ c) + d + w[i + 1] + 0x6ed9eba1) | 0
-      a = (a << 30) | (a >>> 2)
-      c = (((d << 5) | (d >>> 27)) + (e ^ a ^ b) + c + w[i + 2] + 0x6ed9eba1) | 0
-      e = (e << 30) | (e >>> 2)
-      b = (((c << 5) | (c >>> 27)) + (d ^ e ^ a) + b + w[i + 3] + 0x6ed9eba1) | 0
-      d = (d << 30) | (d >>> 2)
-      a = (((b << 5) | (b >>> 27)) + (c ^ d ^ e) + a + w[i + 4] + 0x6ed9eba1) | 0
-      c = (c << 30) | (c >>> 2)
-    }
-    for (; i < 60; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + w[i] + 0x8f1bbcdc) | 0
-      b = (b << 30) | (b >>> 2)
-      d = (((e << 5) | (e >>> 27)) + ((a & b) | (c & (a | b))) + d + w[i + 1] + 0x8f1bbcdc) | 0
-      a = (a << 30) | (a >>> 2)
-      c = (((d << 5) | (d >>> 27)) + ((e & a) | (b & (e | a))) + c + w[i + 2] + 0x8f1bbcdc) | 0
-      e = (e << 30) | (e >>> 2)
-      b = (((c << 5) | (c >>> 27)) + ((d & e) | (a & (d | e))) + b + w[i + 3] + 0x8f1bbcdc) | 0
-      d = (d << 30) | (d >>> 2)
-      a = (((b << 5) | (b >>> 27)) + ((c & d) | (e & (c | d))) + a + w[i + 4] + 0x8f1bbcdc) | 0
-      c = (c << 30) | (c >>> 2)
-    }
-    for (; i < 80; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[i] + 0xca62c1d6) | 0
-      b = (b << 30) | (b >>> 2)
-      d = (((e << 5) | (e >>> 27)) + (a ^ b ^ c) + d + w[i + 1] + 0xca62c1d6) | 0
-      a = (a << 30) | (a >>> 2)
-      c = (((d << 5) | (d >>> 27)) + (e ^ a ^ b) + c + w[i + 2] + 0xca62c1d6) | 0
-      e = (e << 30) | (e >>> 2)
-      b = (((c << 5) | (c >>> 27)) + (d ^ e ^ a) + b + w[i + 3] + 0xca62c1d6) | 0
-      d = (d << 30) | (d >>> 2)
-      a = (((b << 5) | (b >>> 27)) + (c ^ d ^ e) + a + w[i + 4] + 0xca62c1d6) | 0
-      c = (c << 30) | (c >>> 2)
-    }
-    this.h0 = (this.h0 + a) | 0
-    this.h1 = (this.h1 + b) | 0
-    this.h2 = (this.h2 + c) | 0
-    this.h3 = (this.h3 + d) | 0
-    this.h4 = (this.h4 + e) | 0
+    this.#h0 = (this.#h0 + a) | 0
+    this.#h1 = (this.#h1 + b) | 0
+    this.#h2 = (this.#h2 + c) | 0
+    this.#h3 = (this.#h3 + d) | 0
+    this.#h4 = (this.#h4 + e) | 0
   }
 }
 

@@ -53,20 +53,20 @@ export interface SymbolBuffer {
 }
 
 export class BlockWriter {
-  private readonly codeLengthFrequencies = new Uint16Array(CODE_LENGTH_SYMBOLS)
-  private readonly literalLengths = new Uint8Array(LITERAL_LENGTH_SYMBOLS)
-  private readonly distanceLengths = new Uint8Array(DISTANCE_SYMBOLS)
-  private readonly codeLengthLengths = new Uint8Array(CODE_LENGTH_SYMBOLS)
-  private readonly literalCodes = new Uint16Array(LITERAL_LENGTH_SYMBOLS)
-  private readonly distanceCodes = new Uint16Array(DISTANCE_SYMBOLS)
-  private readonly codeLengthCodes = new Uint16Array(CODE_LENGTH_SYMBOLS)
+  readonly #codeLengthFrequencies = new Uint16Array(CODE_LENGTH_SYMBOLS)
+  readonly #literalLengths = new Uint8Array(LITERAL_LENGTH_SYMBOLS)
+  readonly #distanceLengths = new Uint8Array(DISTANCE_SYMBOLS)
+  readonly #codeLengthLengths = new Uint8Array(CODE_LENGTH_SYMBOLS)
+  readonly #literalCodes = new Uint16Array(LITERAL_LENGTH_SYMBOLS)
+  readonly #distanceCodes = new Uint16Array(DISTANCE_SYMBOLS)
+  readonly #codeLengthCodes = new Uint16Array(CODE_LENGTH_SYMBOLS)
   /** The literal/length and distance code lengths, run-length encoded: symbol and extra value per run. */
-  private readonly allLengths = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
-  private readonly runSymbols = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
-  private readonly runExtras = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
-  private runCount = 0
-  private readonly lengthCodes = new Int32Array(256)
-  private readonly lengthBits = new Uint8Array(256)
+  readonly #allLengths = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
+  readonly #runSymbols = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
+  readonly #runExtras = new Uint8Array(LITERAL_LENGTH_SYMBOLS + DISTANCE_SYMBOLS)
+  #runCount = 0
+  readonly #lengthCodes = new Int32Array(256)
+  readonly #lengthBits = new Uint8Array(256)
 
   /**
    * Writes one block holding `symbols`, which encode `window[start .. start + length)`. `start`
@@ -84,17 +84,17 @@ export class BlockWriter {
   ): void {
     const header = last ? 1 : 0
     if (storedOnly) {
-      this.writeStored(writer, window, start, length, header)
+      this.#writeStored(writer, window, start, length, header)
       return
     }
     const { literalFrequencies, distanceFrequencies } = symbols
-    const literalLengths = this.literalLengths
-    const distanceLengths = this.distanceLengths
+    const literalLengths = this.#literalLengths
+    const distanceLengths = this.#distanceLengths
     const literalMax = buildCodeLengths(literalFrequencies, LITERAL_LENGTH_SYMBOLS, 15, literalLengths)
     const distanceMax = buildCodeLengths(distanceFrequencies, DISTANCE_SYMBOLS, 15, distanceLengths)
     const literalCount = Math.max(literalMax + 1, 257)
     const distanceCount = distanceMax + 1
-    const codeLengthCount = this.encodeLengths(literalCount, distanceCount)
+    const codeLengthCount = this.#encodeLengths(literalCount, distanceCount)
 
     // Sizes in bits, after the 3-bit block header.
     let dataBits = 0
@@ -115,9 +115,9 @@ export class BlockWriter {
       extraBits += frequency * DISTANCE_EXTRA[symbol]
     }
     let headerBits = 14 + 3 * codeLengthCount
-    for (let run = 0; run < this.runCount; run++) {
-      const symbol = this.runSymbols[run]
-      headerBits += this.codeLengthLengths[symbol] + CODE_LENGTH_EXTRA[symbol]
+    for (let run = 0; run < this.#runCount; run++) {
+      const symbol = this.#runSymbols[run]
+      headerBits += this.#codeLengthLengths[symbol] + CODE_LENGTH_EXTRA[symbol]
     }
     const dynamicBits = headerBits + dataBits + extraBits
     fixedBits += extraBits
@@ -128,13 +128,13 @@ export class BlockWriter {
       start >= 0 ? padding + 32 + 8 * length + 40 * moreStoredBlocks : Number.POSITIVE_INFINITY
 
     if (storedBits <= fixedBits && storedBits <= dynamicBits) {
-      this.writeStored(writer, window, start, length, header)
+      this.#writeStored(writer, window, start, length, header)
       return
     }
     writer.ensure(((Math.min(fixedBits, dynamicBits) + 3) >>> 3) + 16)
     if (fixedBits <= dynamicBits) {
       writer.writeBits(header | (1 << 1), 3)
-      this.writeSymbols(
+      this.#writeSymbols(
         writer,
         symbols,
         FIXED_LITERAL_CODES,
@@ -145,20 +145,21 @@ export class BlockWriter {
       return
     }
     writer.writeBits(header | (2 << 1), 3)
-    buildCodes(literalLengths, LITERAL_LENGTH_SYMBOLS, this.literalCodes)
-    buildCodes(distanceLengths, DISTANCE_SYMBOLS, this.distanceCodes)
-    this.writeDynamicHeader(writer, literalCount, distanceCount, codeLengthCount)
-    this.writeSymbols(writer, symbols, this.literalCodes, literalLengths, this.distanceCodes, distanceLengths)
+    buildCodes(literalLengths, LITERAL_LENGTH_SYMBOLS, this.#literalCodes)
+    buildCodes(distanceLengths, DISTANCE_SYMBOLS, this.#distanceCodes)
+    this.#writeDynamicHeader(writer, literalCount, distanceCount, codeLengthCount)
+    this.#writeSymbols(
+      writer,
+      symbols,
+      this.#literalCodes,
+      literalLengths,
+      this.#distanceCodes,
+      distanceLengths,
+    )
   }
 
   /** Stored blocks for the bytes; an empty range gives one empty stored block. */
-  private writeStored(
-    writer: BitWriter,
-    window: Uint8Array,
-    start: number,
-    length: number,
-    header: number,
-  ): void {
+  #writeStored(writer: BitWriter, window: Uint8Array, start: number, length: number, header: number): void {
     writer.ensure(length + 5 * (Math.ceil(length / MAX_STORED) + 1) + 2)
     let offset = start
     let remaining = length
@@ -178,12 +179,12 @@ export class BlockWriter {
    * Run-length encodes the code lengths of the two codes as one sequence (RFC 1951 lets repeats
    * cross from one to the other), builds the code-length code and returns HCLEN + 4.
    */
-  private encodeLengths(literalCount: number, distanceCount: number): number {
-    const lengths = this.allLengths
-    lengths.set(this.literalLengths.subarray(0, literalCount))
-    lengths.set(this.distanceLengths.subarray(0, distanceCount), literalCount)
+  #encodeLengths(literalCount: number, distanceCount: number): number {
+    const lengths = this.#allLengths
+    lengths.set(this.#literalLengths.subarray(0, literalCount))
+    lengths.set(this.#distanceLengths.subarray(0, distanceCount), literalCount)
     const total = literalCount + distanceCount
-    const frequencies = this.codeLengthFrequencies
+    const frequencies = this.#codeLengthFrequencies
     frequencies.fill(0)
     let runs = 0
     let index = 0
@@ -196,42 +197,42 @@ export class BlockWriter {
       if (value === 0) {
         while (count >= 11) {
           const take = Math.min(count, 138)
-          this.runSymbols[runs] = 18
-          this.runExtras[runs++] = take - 11
+          this.#runSymbols[runs] = 18
+          this.#runExtras[runs++] = take - 11
           count -= take
         }
         if (count >= 3) {
-          this.runSymbols[runs] = 17
-          this.runExtras[runs++] = count - 3
+          this.#runSymbols[runs] = 17
+          this.#runExtras[runs++] = count - 3
           count = 0
         }
       } else {
-        this.runSymbols[runs] = value
-        this.runExtras[runs++] = 0
+        this.#runSymbols[runs] = value
+        this.#runExtras[runs++] = 0
         count--
         while (count >= 3) {
           const take = Math.min(count, 6)
-          this.runSymbols[runs] = 16
-          this.runExtras[runs++] = take - 3
+          this.#runSymbols[runs] = 16
+          this.#runExtras[runs++] = take - 3
           count -= take
         }
       }
       for (; count > 0; count--) {
-        this.runSymbols[runs] = value
-        this.runExtras[runs++] = 0
+        this.#runSymbols[runs] = value
+        this.#runExtras[runs++] = 0
       }
     }
-    this.runCount = runs
-    for (let run = 0; run < runs; run++) frequencies[this.runSymbols[run]]++
-    buildCodeLengths(frequencies, CODE_LENGTH_SYMBOLS, 7, this.codeLengthLengths)
+    this.#runCount = runs
+    for (let run = 0; run < runs; run++) frequencies[this.#runSymbols[run]]++
+    buildCodeLengths(frequencies, CODE_LENGTH_SYMBOLS, 7, this.#codeLengthLengths)
     let codeLengthCount = CODE_LENGTH_SYMBOLS
-    while (codeLengthCount > 4 && this.codeLengthLengths[CODE_LENGTH_ORDER[codeLengthCount - 1]] === 0) {
+    while (codeLengthCount > 4 && this.#codeLengthLengths[CODE_LENGTH_ORDER[codeLengthCount - 1]] === 0) {
       codeLengthCount--
     }
     return codeLengthCount
   }
 
-  private writeDynamicHeader(
+  #writeDynamicHeader(
     writer: BitWriter,
     literalCount: number,
     distanceCount: number,
@@ -241,18 +242,18 @@ export class BlockWriter {
     writer.writeBits(distanceCount - 1, 5)
     writer.writeBits(codeLengthCount - 4, 4)
     for (let index = 0; index < codeLengthCount; index++) {
-      writer.writeBits(this.codeLengthLengths[CODE_LENGTH_ORDER[index]], 3)
+      writer.writeBits(this.#codeLengthLengths[CODE_LENGTH_ORDER[index]], 3)
     }
-    buildCodes(this.codeLengthLengths, CODE_LENGTH_SYMBOLS, this.codeLengthCodes)
-    for (let run = 0; run < this.runCount; run++) {
-      const symbol = this.runSymbols[run]
-      writer.writeBits(this.codeLengthCodes[symbol], this.codeLengthLengths[symbol])
-      if (symbol >= 16) writer.writeBits(this.runExtras[run], CODE_LENGTH_EXTRA[symbol])
+    buildCodes(this.#codeLengthLengths, CODE_LENGTH_SYMBOLS, this.#codeLengthCodes)
+    for (let run = 0; run < this.#runCount; run++) {
+      const symbol = this.#runSymbols[run]
+      writer.writeBits(this.#codeLengthCodes[symbol], this.#codeLengthLengths[symbol])
+      if (symbol >= 16) writer.writeBits(this.#runExtras[run], CODE_LENGTH_EXTRA[symbol])
     }
   }
 
   /** The block's symbols and its end-of-block code, with the bit buffer kept in locals. */
-  private writeSymbols(
+  #writeSymbols(
     writer: BitWriter,
     symbols: SymbolBuffer,
     literalCodes: Uint16Array,
@@ -261,8 +262,8 @@ export class BlockWriter {
     distanceLengths: Uint8Array,
   ): void {
     // Per match length: its code and extra bits as one bit string (at most 15 + 5 bits).
-    const lengthCodes = this.lengthCodes
-    const lengthBits = this.lengthBits
+    const lengthCodes = this.#lengthCodes
+    const lengthBits = this.#lengthBits
     for (let value = 0; value < 256; value++) {
       const index = LENGTH_SYMBOL[value]
       const bits = literalLengths[257 + index]

@@ -35,32 +35,32 @@ function blockWriter(): BlockWriter {
 }
 
 export class Deflater {
-  private readonly matchFinder: MatchFinder
-  private readonly blockWriter = blockWriter()
+  readonly #matchFinder: MatchFinder
+  readonly #blockWriter = blockWriter()
   protected readonly writer = new BitWriter()
   /** deflateRaw's mode: the output buffer is handed out at the end, not reused. */
   protected oneShot = false
-  private readonly storedOnly: boolean
-  private finished = false
+  readonly #storedOnly: boolean
+  #finished = false
 
   constructor(options: DeflaterOptions = {}) {
     const level = levelOption(options.level)
-    this.matchFinder = new MatchFinder(
+    this.#matchFinder = new MatchFinder(
       level,
       windowBitsOption(options.windowBits),
       memLevelOption(options.memLevel),
     )
-    this.storedOnly = level === 0
+    this.#storedOnly = level === 0
   }
 
   /** Compresses `chunk` (buffered until the next flush); the chunk is not kept. */
   write(chunk: Uint8Array): void {
     assertBytes(chunk, 'Deflater.write: chunk')
-    this.assertOpen('write')
+    this.#assertOpen('write')
     if (chunk.length === 0) return
-    const matchFinder = this.matchFinder
+    const matchFinder = this.#matchFinder
     matchFinder.setInput(chunk)
-    while (matchFinder.run(false)) this.writeBlock(false)
+    while (matchFinder.run(false)) this.#writeBlock(false)
     matchFinder.setInput(EMPTY)
   }
 
@@ -69,8 +69,8 @@ export class Deflater {
    * empty stored block (00 00 ff ff) on a byte boundary. The window and hash chains survive.
    */
   syncFlush(): Uint8Array {
-    this.assertOpen('syncFlush')
-    this.flushPending(false)
+    this.#assertOpen('syncFlush')
+    this.#flushPending(false)
     const writer = this.writer
     writer.ensure(8)
     writer.writeBits(0, 3)
@@ -82,44 +82,44 @@ export class Deflater {
 
   /** Returns the rest of the stream, ending with a final block. Afterwards only reset() is allowed. */
   finish(): Uint8Array {
-    this.assertOpen('finish')
-    this.flushPending(true)
+    this.#assertOpen('finish')
+    this.#flushPending(true)
     this.writer.ensure(1)
     this.writer.alignToByte()
-    this.finished = true
+    this.#finished = true
     return this.writer.take(this.oneShot)
   }
 
   /** Drops the window, the hash chains and any output not yet returned: a fresh stream. */
   reset(): void {
-    this.matchFinder.reset()
+    this.#matchFinder.reset()
     this.writer.reset()
-    this.finished = false
+    this.#finished = false
   }
 
-  private assertOpen(method: string): void {
-    if (this.finished) throw new Error(`Deflater.${method}: the stream was finished; call reset() first`)
+  #assertOpen(method: string): void {
+    if (this.#finished) throw new Error(`Deflater.${method}: the stream was finished; call reset() first`)
   }
 
-  private flushPending(last: boolean): void {
-    const matchFinder = this.matchFinder
-    while (matchFinder.run(true)) this.writeBlock(false)
+  #flushPending(last: boolean): void {
+    const matchFinder = this.#matchFinder
+    while (matchFinder.run(true)) this.#writeBlock(false)
     if (last || matchFinder.symbols.count > 0 || matchFinder.strstart > matchFinder.blockStart) {
       matchFinder.blockEnd = matchFinder.strstart
-      this.writeBlock(last)
+      this.#writeBlock(last)
     }
   }
 
-  private writeBlock(last: boolean): void {
-    const matchFinder = this.matchFinder
-    this.blockWriter.writeBlock(
+  #writeBlock(last: boolean): void {
+    const matchFinder = this.#matchFinder
+    this.#blockWriter.writeBlock(
       this.writer,
       matchFinder.symbols,
       matchFinder.window,
       matchFinder.blockStart,
       matchFinder.blockEnd - matchFinder.blockStart,
       last,
-      this.storedOnly,
+      this.#storedOnly,
     )
     matchFinder.startBlock()
   }

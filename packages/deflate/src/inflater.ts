@@ -98,72 +98,72 @@ function distanceError(distance: number, windowSize: number): DeflateError {
 }
 
 export class Inflater {
-  private readonly windowSize: number
-  private capacity: number
+  readonly #windowSize: number
+  #capacity: number
   /** Where the decoder calls makeRoom: the capacity, or in one-shot mode first a checkpoint before it. */
-  private roomLimit = 0
+  #roomLimit = 0
   /** inflateRaw's mode: output buffers are handed out whole and replaced, never slid. */
-  private oneShot = false
-  private inputLength = 0
-  private readonly defaultLimit: number
-  private readonly ignoreDataAfterEnd: boolean
+  #oneShot = false
+  #inputLength = 0
+  readonly #defaultLimit: number
+  readonly #ignoreDataAfterEnd: boolean
 
   /** Output buffer: the window followed by slack. Allocated on first use. */
-  private window: Uint8Array | null = null
-  private windowView: DataView | null = null
-  private outPosition = 0
+  #window: Uint8Array | null = null
+  #windowView: DataView | null = null
+  #outPosition = 0
   /** Start of the bytes not yet handed out. */
-  private emitStart = 0
+  #emitStart = 0
   /** Bytes dropped from the front of the buffer since the last reset. */
-  private droppedBytes = 0
+  #droppedBytes = 0
   /** totalOut may not exceed this. */
-  private limitTotal: number
-  private output: Uint8Array[] = []
+  #limitTotal: number
+  #output: Uint8Array[] = []
 
-  private state = HEADER
-  private lastBlock = false
-  private bitBuffer = 0
-  private bitCount = 0
-  private failure: DeflateError | null = null
+  #state = HEADER
+  #lastBlock = false
+  #bitBuffer = 0
+  #bitCount = 0
+  #failure: DeflateError | null = null
 
-  private storedRemaining = 0
-  private literalCount = 0
-  private distanceCount = 0
-  private codeLengthCount = 0
-  private lengthIndex = 0
-  private pendingLength = 0
-  private pendingDistanceBase = 0
-  private pendingDistanceExtra = 0
+  #storedRemaining = 0
+  #literalCount = 0
+  #distanceCount = 0
+  #codeLengthCount = 0
+  #lengthIndex = 0
+  #pendingLength = 0
+  #pendingDistanceBase = 0
+  #pendingDistanceExtra = 0
 
-  private readonly codeLengthLengths = new Uint8Array(CODE_LENGTH_SYMBOLS)
-  private readonly codeLengths = new Uint8Array(286 + 30)
-  private readonly codeLengthTable = new Int32Array(CODE_LENGTH_TABLE_SIZE)
-  private codeLengthRoot = 0
-  private readonly dynamicLiteralTable = new Int32Array(LITERAL_TABLE_SIZE)
-  private readonly dynamicDistanceTable = new Int32Array(DISTANCE_TABLE_SIZE)
-  private literalTable: Int32Array = FIXED_LITERAL_TABLE
-  private literalRoot = LITERAL_ROOT_BITS
-  private distanceTable: Int32Array = FIXED_DISTANCE_TABLE
-  private distanceRoot = 5
+  readonly #codeLengthLengths = new Uint8Array(CODE_LENGTH_SYMBOLS)
+  readonly #codeLengths = new Uint8Array(286 + 30)
+  readonly #codeLengthTable = new Int32Array(CODE_LENGTH_TABLE_SIZE)
+  #codeLengthRoot = 0
+  readonly #dynamicLiteralTable = new Int32Array(LITERAL_TABLE_SIZE)
+  readonly #dynamicDistanceTable = new Int32Array(DISTANCE_TABLE_SIZE)
+  #literalTable: Int32Array = FIXED_LITERAL_TABLE
+  #literalRoot = LITERAL_ROOT_BITS
+  #distanceTable: Int32Array = FIXED_DISTANCE_TABLE
+  #distanceRoot = 5
 
   constructor(options: InflaterOptions = {}) {
-    this.windowSize = 1 << windowBitsOption(options.windowBits)
+    this.#windowSize = 1 << windowBitsOption(options.windowBits)
     // Room for half a window of new output beyond the window (at least MINIMUM_SLACK): memory
     // per connection matters more than the extra copy each time that room fills.
-    this.capacity = this.windowSize + Math.max(this.windowSize >> 1, MINIMUM_SLACK)
-    this.defaultLimit = outputLimitOption(options.maxOutput)
-    this.limitTotal = this.defaultLimit
-    this.ignoreDataAfterEnd = options.ignoreDataAfterEnd === true
+    this.#capacity = this.#windowSize + Math.max(this.#windowSize >> 1, MINIMUM_SLACK)
+    this.#defaultLimit = outputLimitOption(options.maxOutput)
+    this.#limitTotal = this.#defaultLimit
+    this.#ignoreDataAfterEnd = options.ignoreDataAfterEnd === true
   }
 
   /** Total bytes output since the last reset(). */
   get totalOut(): number {
-    return this.droppedBytes + this.outPosition
+    return this.#droppedBytes + this.#outPosition
   }
 
   /** True once the final block (BFINAL = 1) has ended. */
   get finished(): boolean {
-    return this.state === END
+    return this.#state === END
   }
 
   /**
@@ -172,25 +172,25 @@ export class Inflater {
    * ends this way; one that does not was cut inside a block.
    */
   get atBlockBoundary(): boolean {
-    return this.state === END || (this.state === HEADER && this.bitCount === 0)
+    return this.#state === END || (this.#state === HEADER && this.#bitCount === 0)
   }
 
   /** Allows `maxOutput` more bytes from now (until the next reset, which restores the constructor's limit). */
   setOutputLimit(maxOutput: number): void {
-    this.limitTotal = this.totalOut + outputLimitOption(maxOutput)
+    this.#limitTotal = this.totalOut + outputLimitOption(maxOutput)
   }
 
   /** Forgets the window and all state, as for a new stream (no context takeover). */
   reset(): void {
-    this.outPosition = 0
-    this.emitStart = 0
-    this.droppedBytes = 0
-    this.limitTotal = this.defaultLimit
-    this.state = HEADER
-    this.lastBlock = false
-    this.bitBuffer = 0
-    this.bitCount = 0
-    this.failure = null
+    this.#outPosition = 0
+    this.#emitStart = 0
+    this.#droppedBytes = 0
+    this.#limitTotal = this.#defaultLimit
+    this.#state = HEADER
+    this.#lastBlock = false
+    this.#bitBuffer = 0
+    this.#bitCount = 0
+    this.#failure = null
   }
 
   /**
@@ -201,40 +201,40 @@ export class Inflater {
    */
   push(chunk: Uint8Array, final = false): Uint8Array[] {
     assertBytes(chunk, 'Inflater.push: chunk')
-    if (this.failure !== null) {
-      this.failure.output = []
-      throw this.failure
+    if (this.#failure !== null) {
+      this.#failure.output = []
+      throw this.#failure
     }
     const output: Uint8Array[] = []
-    this.output = output
+    this.#output = output
     try {
-      this.decode(chunk)
-      if (final && this.state !== END) {
+      this.#decode(chunk)
+      if (final && this.#state !== END) {
         throw new DeflateError('DEFLATE_TRUNCATED', 'the input ended before the final block did')
       }
     } catch (error) {
       if (error instanceof DeflateError) {
         // The bytes decoded before the error go with it (never past the output limit).
-        if (this.outPosition > this.emitStart) output.push(this.takeOutput())
+        if (this.#outPosition > this.#emitStart) output.push(this.#takeOutput())
         error.output = output
-        this.failure = error
+        this.#failure = error
       }
       throw error
     } finally {
-      this.output = []
+      this.#output = []
     }
-    if (this.outPosition > this.emitStart) output.push(this.takeOutput())
+    if (this.#outPosition > this.#emitStart) output.push(this.#takeOutput())
     return output
   }
 
-  private takeOutput(): Uint8Array {
-    const window = this.window as Uint8Array
+  #takeOutput(): Uint8Array {
+    const window = this.#window as Uint8Array
     // In one-shot mode the buffer is never touched again: a view will do, unless it wastes most of it.
     const chunk =
-      this.oneShot && 2 * (this.outPosition - this.emitStart) >= window.length
-        ? window.subarray(this.emitStart, this.outPosition)
-        : window.slice(this.emitStart, this.outPosition)
-    this.emitStart = this.outPosition
+      this.#oneShot && 2 * (this.#outPosition - this.#emitStart) >= window.length
+        ? window.subarray(this.#emitStart, this.#outPosition)
+        : window.slice(this.#emitStart, this.#outPosition)
+    this.#emitStart = this.#outPosition
     return chunk
   }
 
@@ -244,40 +244,43 @@ export class Inflater {
    * copies; at the checkpoint (early, while little is decoded) and whenever the buffer is full,
    * the rest of the output is estimated from the ratio so far and the buffer grows to hold it.
    */
-  private makeRoom(inputLeft: number): void {
-    const window = this.window as Uint8Array
-    const outPosition = this.outPosition
-    if (this.oneShot) {
-      const full = this.roomLimit === this.capacity
-      const used = this.inputLength - inputLeft
+  #makeRoom(inputLeft: number): void {
+    const window = this.#window as Uint8Array
+    const outPosition = this.#outPosition
+    if (this.#oneShot) {
+      const full = this.#roomLimit === this.#capacity
+      const used = this.#inputLength - inputLeft
       const estimate = Math.ceil(((this.totalOut / Math.max(used, 1)) * inputLeft * 9) / 8)
-      const allowed = this.limitTotal - this.totalOut + 1024
+      const allowed = this.#limitTotal - this.totalOut + 1024
       // At least half again when full (so the copies add up to about twice the output), at
       // most 8 times the buffer and input at once (if the ratio drops later, that is the most
       // memory it wastes).
       const wanted = full ? Math.max(estimate, outPosition >> 1) : estimate
-      const rest = Math.max(MINIMUM_SLACK, Math.min(wanted, allowed, 8 * (this.capacity + this.inputLength)))
-      if (outPosition + rest <= this.capacity) {
-        this.roomLimit = this.capacity
+      const rest = Math.max(
+        MINIMUM_SLACK,
+        Math.min(wanted, allowed, 8 * (this.#capacity + this.#inputLength)),
+      )
+      if (outPosition + rest <= this.#capacity) {
+        this.#roomLimit = this.#capacity
         return
       }
-      this.allocate(outPosition + rest)
-      ;(this.window as Uint8Array).set(window.subarray(0, outPosition))
+      this.#allocate(outPosition + rest)
+      ;(this.#window as Uint8Array).set(window.subarray(0, outPosition))
       return
     }
-    const keep = Math.min(outPosition, this.windowSize)
-    if (outPosition > this.emitStart) this.output.push(this.takeOutput())
+    const keep = Math.min(outPosition, this.#windowSize)
+    if (outPosition > this.#emitStart) this.#output.push(this.#takeOutput())
     window.copyWithin(0, outPosition - keep, outPosition)
-    this.droppedBytes += outPosition - keep
-    this.outPosition = keep
-    this.emitStart = keep
+    this.#droppedBytes += outPosition - keep
+    this.#outPosition = keep
+    this.#emitStart = keep
   }
 
-  private allocate(capacity: number): void {
-    this.capacity = capacity
-    this.roomLimit = capacity
-    this.window = new Uint8Array(capacity)
-    this.windowView = new DataView(this.window.buffer)
+  #allocate(capacity: number): void {
+    this.#capacity = capacity
+    this.#roomLimit = capacity
+    this.#window = new Uint8Array(capacity)
+    this.#windowView = new DataView(this.#window.buffer)
   }
 
   /**
@@ -286,25 +289,25 @@ export class Inflater {
    * that the inflater will not touch again.
    */
   protected startOneShot(inputLength: number): void {
-    this.oneShot = true
-    this.inputLength = inputLength
+    this.#oneShot = true
+    this.#inputLength = inputLength
     // Room for a typical ratio, but only up to the checkpoint: there (64 KiB out) the ratio so
     // far sizes the buffer for the rest, while a copy is cheap.
-    const slack = Math.min(4 * inputLength, CHECKPOINT, this.limitTotal + 1024)
-    this.allocate(this.windowSize + Math.max(MINIMUM_SLACK, slack))
-    this.roomLimit = Math.min(this.capacity, CHECKPOINT)
+    const slack = Math.min(4 * inputLength, CHECKPOINT, this.#limitTotal + 1024)
+    this.#allocate(this.#windowSize + Math.max(MINIMUM_SLACK, slack))
+    this.#roomLimit = Math.min(this.#capacity, CHECKPOINT)
   }
 
-  private outputLimitError(): DeflateError {
+  #outputLimitError(): DeflateError {
     return new DeflateError(
       'DEFLATE_OUTPUT_LIMIT',
-      `the output would exceed the limit of ${this.limitTotal} bytes`,
+      `the output would exceed the limit of ${this.#limitTotal} bytes`,
     )
   }
 
   /** The last output position where decodeFast may start a step: an integer, for a fast compare. */
-  private fastOutputLast(roomEnd: number): number {
-    const limitLast = this.limitTotal - this.droppedBytes - MAX_MATCH
+  #fastOutputLast(roomEnd: number): number {
+    const limitLast = this.#limitTotal - this.#droppedBytes - MAX_MATCH
     return limitLast < roomEnd ? limitLast | 0 : roomEnd
   }
 
@@ -315,25 +318,25 @@ export class Inflater {
    * bitCount and outPosition in the fields; sets state when the block ends; returns the new input
    * position.
    */
-  private decodeFast(input: Uint8Array, start: number, end: number): number {
-    const window = this.window as Uint8Array
-    const windowSize = this.windowSize
-    const view = this.windowView as DataView
+  #decodeFast(input: Uint8Array, start: number, end: number): number {
+    const window = this.#window as Uint8Array
+    const windowSize = this.#windowSize
+    const view = this.#windowView as DataView
     const inView = new DataView(input.buffer, input.byteOffset, input.byteLength)
-    const roomEnd = this.roomLimit - MAX_MATCH - FAST_OVERRUN
+    const roomEnd = this.#roomLimit - MAX_MATCH - FAST_OVERRUN
     const inputLast = end - FAST_INPUT
-    const literalTable = this.literalTable
-    const literalRoot = this.literalRoot
+    const literalTable = this.#literalTable
+    const literalRoot = this.#literalRoot
     const literalMask = (1 << literalRoot) - 1
-    const distanceTable = this.distanceTable
-    const distanceRoot = this.distanceRoot
+    const distanceTable = this.#distanceTable
+    const distanceRoot = this.#distanceRoot
     const distanceMask = (1 << distanceRoot) - 1
     let position = start
-    let bitBuffer = this.bitBuffer
-    let bitCount = this.bitCount
-    let outPosition = this.outPosition
-    const outLast = this.fastOutputLast(roomEnd)
-    this.state = LENGTH
+    let bitBuffer = this.#bitBuffer
+    let bitCount = this.#bitCount
+    let outPosition = this.#outPosition
+    const outLast = this.#fastOutputLast(roomEnd)
+    this.#state = LENGTH
     try {
       for (;;) {
         if (position > inputLast) break
@@ -446,34 +449,34 @@ export class Inflater {
         bitBuffer >>>= bits
         bitCount -= bits
         if (kind === KIND_END_OF_BLOCK) {
-          this.state = this.lastBlock ? END : HEADER
+          this.#state = this.#lastBlock ? END : HEADER
           break
         }
         throw new DeflateError('DEFLATE_INVALID_SYMBOL', 'invalid literal/length code')
       }
     } catch (error) {
-      this.outPosition = outPosition
+      this.#outPosition = outPosition
       throw error
     }
     // Leave no bits above bitCount (at most 31 here), as the slow loop expects.
-    this.bitBuffer = bitBuffer & ((1 << bitCount) - 1)
-    this.bitCount = bitCount
-    this.outPosition = outPosition
+    this.#bitBuffer = bitBuffer & ((1 << bitCount) - 1)
+    this.#bitCount = bitCount
+    this.#outPosition = outPosition
     return position
   }
 
-  private decode(input: Uint8Array): void {
-    if (this.window === null) this.allocate(this.capacity)
-    let window = this.window as Uint8Array
-    const windowSize = this.windowSize
-    let roomEnd = this.roomLimit - MAX_MATCH
+  #decode(input: Uint8Array): void {
+    if (this.#window === null) this.#allocate(this.#capacity)
+    let window = this.#window as Uint8Array
+    const windowSize = this.#windowSize
+    let roomEnd = this.#roomLimit - MAX_MATCH
     const end = input.length
     let position = 0
-    let bitBuffer = this.bitBuffer
-    let bitCount = this.bitCount
-    let outPosition = this.outPosition
-    let limitPosition = this.limitTotal - this.droppedBytes
-    let state = this.state
+    let bitBuffer = this.#bitBuffer
+    let bitCount = this.#bitCount
+    let outPosition = this.#outPosition
+    let limitPosition = this.#limitTotal - this.#droppedBytes
+    let state = this.#state
 
     // On an error, what was decoded so far stays readable (push hands it out with the error);
     // while the fast loop runs, the fields hold the position (outPosition is -1 here).
@@ -486,17 +489,17 @@ export class Inflater {
               bitCount += 8
             }
             if (bitCount < 3) break main
-            this.lastBlock = (bitBuffer & 1) === 1
+            this.#lastBlock = (bitBuffer & 1) === 1
             const type = (bitBuffer >>> 1) & 3
             bitBuffer >>>= 3
             bitCount -= 3
             if (type === 0) {
               state = STORED_LENGTHS
             } else if (type === 1) {
-              this.literalTable = FIXED_LITERAL_TABLE
-              this.literalRoot = LITERAL_ROOT_BITS
-              this.distanceTable = FIXED_DISTANCE_TABLE
-              this.distanceRoot = 5
+              this.#literalTable = FIXED_LITERAL_TABLE
+              this.#literalRoot = LITERAL_ROOT_BITS
+              this.#distanceTable = FIXED_DISTANCE_TABLE
+              this.#distanceRoot = 5
               state = LENGTH
             } else if (type === 2) {
               state = TABLE_COUNTS
@@ -525,35 +528,35 @@ export class Inflater {
             }
             bitBuffer = 0
             bitCount = 0
-            this.storedRemaining = length
+            this.#storedRemaining = length
             state = STORED_COPY
             break
           }
 
           case STORED_COPY: {
-            let remaining = this.storedRemaining
+            let remaining = this.#storedRemaining
             while (remaining > 0) {
               if (outPosition > roomEnd) {
-                this.outPosition = outPosition
-                this.makeRoom(end - position)
-                outPosition = this.outPosition
-                window = this.window as Uint8Array
-                roomEnd = this.roomLimit - MAX_MATCH
-                limitPosition = this.limitTotal - this.droppedBytes
+                this.#outPosition = outPosition
+                this.#makeRoom(end - position)
+                outPosition = this.#outPosition
+                window = this.#window as Uint8Array
+                roomEnd = this.#roomLimit - MAX_MATCH
+                limitPosition = this.#limitTotal - this.#droppedBytes
               }
-              const count = Math.min(remaining, end - position, this.capacity - outPosition)
+              const count = Math.min(remaining, end - position, this.#capacity - outPosition)
               if (count === 0) {
-                this.storedRemaining = remaining
+                this.#storedRemaining = remaining
                 break main
               }
-              if (outPosition + count > limitPosition) throw this.outputLimitError()
+              if (outPosition + count > limitPosition) throw this.#outputLimitError()
               window.set(input.subarray(position, position + count), outPosition)
               outPosition += count
               position += count
               remaining -= count
             }
-            this.storedRemaining = 0
-            state = this.lastBlock ? END : HEADER
+            this.#storedRemaining = 0
+            state = this.#lastBlock ? END : HEADER
             break
           }
 
@@ -563,57 +566,57 @@ export class Inflater {
               bitCount += 8
             }
             if (bitCount < 14) break main
-            this.literalCount = (bitBuffer & 31) + 257
-            this.distanceCount = ((bitBuffer >>> 5) & 31) + 1
-            this.codeLengthCount = ((bitBuffer >>> 10) & 15) + 4
+            this.#literalCount = (bitBuffer & 31) + 257
+            this.#distanceCount = ((bitBuffer >>> 5) & 31) + 1
+            this.#codeLengthCount = ((bitBuffer >>> 10) & 15) + 4
             bitBuffer >>>= 14
             bitCount -= 14
-            if (this.literalCount > 286 || this.distanceCount > 30) {
+            if (this.#literalCount > 286 || this.#distanceCount > 30) {
               throw new DeflateError(
                 'DEFLATE_INVALID_SYMBOL_COUNT',
-                `a dynamic block declares ${this.literalCount} literal/length and ${this.distanceCount} distance codes (at most 286 and 30)`,
+                `a dynamic block declares ${this.#literalCount} literal/length and ${this.#distanceCount} distance codes (at most 286 and 30)`,
               )
             }
-            this.codeLengthLengths.fill(0)
-            this.lengthIndex = 0
+            this.#codeLengthLengths.fill(0)
+            this.#lengthIndex = 0
             state = CODE_LENGTH_LENGTHS
             break
           }
 
           case CODE_LENGTH_LENGTHS: {
-            let index = this.lengthIndex
-            while (index < this.codeLengthCount) {
+            let index = this.#lengthIndex
+            while (index < this.#codeLengthCount) {
               while (bitCount <= 24 && position < end) {
                 bitBuffer |= input[position++] << bitCount
                 bitCount += 8
               }
               if (bitCount < 3) {
-                this.lengthIndex = index
+                this.#lengthIndex = index
                 break main
               }
-              this.codeLengthLengths[CODE_LENGTH_ORDER[index++]] = bitBuffer & 7
+              this.#codeLengthLengths[CODE_LENGTH_ORDER[index++]] = bitBuffer & 7
               bitBuffer >>>= 3
               bitCount -= 3
             }
-            this.codeLengthRoot = buildDecodeTable(
-              this.codeLengthLengths,
+            this.#codeLengthRoot = buildDecodeTable(
+              this.#codeLengthLengths,
               0,
               CODE_LENGTH_SYMBOLS,
               TABLE_CODE_LENGTHS,
-              this.codeLengthTable,
+              this.#codeLengthTable,
               CODE_LENGTH_ROOT_BITS,
             )
-            this.lengthIndex = 0
+            this.#lengthIndex = 0
             state = CODE_LENGTHS
             break
           }
 
           case CODE_LENGTHS: {
-            const lengths = this.codeLengths
-            const total = this.literalCount + this.distanceCount
-            const table = this.codeLengthTable
-            const mask = (1 << this.codeLengthRoot) - 1
-            let index = this.lengthIndex
+            const lengths = this.#codeLengths
+            const total = this.#literalCount + this.#distanceCount
+            const table = this.#codeLengthTable
+            const mask = (1 << this.#codeLengthRoot) - 1
+            let index = this.#lengthIndex
             while (index < total) {
               while (bitCount <= 24 && position < end) {
                 bitBuffer |= input[position++] << bitCount
@@ -625,7 +628,7 @@ export class Inflater {
               const symbol = entry >>> 11
               const extraBits = CODE_LENGTH_EXTRA[symbol]
               if (bits + extraBits > bitCount) {
-                this.lengthIndex = index
+                this.#lengthIndex = index
                 break main
               }
               const extra = (bitBuffer >>> bits) & ((1 << extraBits) - 1)
@@ -664,24 +667,24 @@ export class Inflater {
                 'the literal/length code has no end-of-block code',
               )
             }
-            this.literalRoot = buildDecodeTable(
+            this.#literalRoot = buildDecodeTable(
               lengths,
               0,
-              this.literalCount,
+              this.#literalCount,
               TABLE_LITERALS,
-              this.dynamicLiteralTable,
+              this.#dynamicLiteralTable,
               LITERAL_ROOT_BITS,
             )
-            this.distanceRoot = buildDecodeTable(
+            this.#distanceRoot = buildDecodeTable(
               lengths,
-              this.literalCount,
-              this.distanceCount,
+              this.#literalCount,
+              this.#distanceCount,
               TABLE_DISTANCES,
-              this.dynamicDistanceTable,
+              this.#dynamicDistanceTable,
               DISTANCE_ROOT_BITS,
             )
-            this.literalTable = this.dynamicLiteralTable
-            this.distanceTable = this.dynamicDistanceTable
+            this.#literalTable = this.#dynamicLiteralTable
+            this.#distanceTable = this.#dynamicDistanceTable
             state = LENGTH
             break
           }
@@ -689,15 +692,15 @@ export class Inflater {
           case LENGTH:
           case DISTANCE:
           case DISTANCE_EXTRA: {
-            const literalTable = this.literalTable
-            const literalRoot = this.literalRoot
+            const literalTable = this.#literalTable
+            const literalRoot = this.#literalRoot
             const literalMask = (1 << literalRoot) - 1
-            const distanceTable = this.distanceTable
-            const distanceRoot = this.distanceRoot
+            const distanceTable = this.#distanceTable
+            const distanceRoot = this.#distanceRoot
             const distanceMask = (1 << distanceRoot) - 1
-            let length = this.pendingLength
-            let distanceBase = this.pendingDistanceBase
-            let distanceExtra = this.pendingDistanceExtra
+            let length = this.#pendingLength
+            let distanceBase = this.#pendingDistanceBase
+            let distanceExtra = this.#pendingDistanceExtra
             let phase: number = state
             for (;;) {
               // decodeFast needs bitCount below 32 (a match with no distance extra bits may leave 32).
@@ -707,19 +710,19 @@ export class Inflater {
                 end - position >= FAST_INPUT &&
                 outPosition <= limitPosition - MAX_MATCH
               ) {
-                this.bitBuffer = bitBuffer
-                this.bitCount = bitCount
-                this.outPosition = outPosition
+                this.#bitBuffer = bitBuffer
+                this.#bitCount = bitCount
+                this.#outPosition = outPosition
                 outPosition = -1
-                position = this.decodeFast(input, position, end)
-                bitBuffer = this.bitBuffer
-                bitCount = this.bitCount
-                outPosition = this.outPosition
-                window = this.window as Uint8Array
-                roomEnd = this.roomLimit - MAX_MATCH
-                limitPosition = this.limitTotal - this.droppedBytes
-                if (this.state !== LENGTH) {
-                  phase = this.state
+                position = this.#decodeFast(input, position, end)
+                bitBuffer = this.#bitBuffer
+                bitCount = this.#bitCount
+                outPosition = this.#outPosition
+                window = this.#window as Uint8Array
+                roomEnd = this.#roomLimit - MAX_MATCH
+                limitPosition = this.#limitTotal - this.#droppedBytes
+                if (this.#state !== LENGTH) {
+                  phase = this.#state
                   break
                 }
               }
@@ -734,12 +737,12 @@ export class Inflater {
               }
               if (phase === LENGTH) {
                 if (outPosition > roomEnd) {
-                  this.outPosition = outPosition
-                  this.makeRoom(end - position)
-                  outPosition = this.outPosition
-                  window = this.window as Uint8Array
-                  roomEnd = this.roomLimit - MAX_MATCH
-                  limitPosition = this.limitTotal - this.droppedBytes
+                  this.#outPosition = outPosition
+                  this.#makeRoom(end - position)
+                  outPosition = this.#outPosition
+                  window = this.#window as Uint8Array
+                  roomEnd = this.#roomLimit - MAX_MATCH
+                  limitPosition = this.#limitTotal - this.#droppedBytes
                 }
                 let entry = literalTable[bitBuffer & literalMask]
                 if ((entry & ENTRY_KIND_MASK) === KIND_LINK) {
@@ -754,7 +757,7 @@ export class Inflater {
                   if (bits > bitCount) break
                   bitBuffer >>>= bits
                   bitCount -= bits
-                  if (outPosition >= limitPosition) throw this.outputLimitError()
+                  if (outPosition >= limitPosition) throw this.#outputLimitError()
                   window[outPosition++] = entry >>> 11
                   continue
                 }
@@ -774,7 +777,7 @@ export class Inflater {
                   if (kind === KIND_END_OF_BLOCK) {
                     bitBuffer >>>= bits
                     bitCount -= bits
-                    phase = this.lastBlock ? END : HEADER
+                    phase = this.#lastBlock ? END : HEADER
                     break
                   }
                   throw new DeflateError('DEFLATE_INVALID_SYMBOL', 'invalid literal/length code')
@@ -811,7 +814,7 @@ export class Inflater {
               if (distance > outPosition || distance > windowSize) {
                 throw distanceError(distance, windowSize)
               }
-              if (outPosition + length > limitPosition) throw this.outputLimitError()
+              if (outPosition + length > limitPosition) throw this.#outputLimitError()
               let from = outPosition - distance
               if (length >= 32 && distance >= length) {
                 window.copyWithin(outPosition, from, from + length)
@@ -827,9 +830,9 @@ export class Inflater {
                 while (outPosition < stop) window[outPosition++] = window[from++]
               }
             }
-            this.pendingLength = length
-            this.pendingDistanceBase = distanceBase
-            this.pendingDistanceExtra = distanceExtra
+            this.#pendingLength = length
+            this.#pendingDistanceBase = distanceBase
+            this.#pendingDistanceExtra = distanceExtra
             state = phase
             // The loop ends at a block's end (go on) or when the input is exhausted (wait for more).
             if (phase === LENGTH || phase === DISTANCE || phase === DISTANCE_EXTRA) break main
@@ -842,7 +845,7 @@ export class Inflater {
             bitBuffer >>>= skip
             bitCount -= skip
             if (bitCount > 0 || position < end) {
-              if (!this.ignoreDataAfterEnd) {
+              if (!this.#ignoreDataAfterEnd) {
                 throw new DeflateError('DEFLATE_DATA_AFTER_END', 'data after the end of the final block')
               }
               bitBuffer = 0
@@ -853,13 +856,13 @@ export class Inflater {
         }
       }
     } catch (error) {
-      if (outPosition >= 0) this.outPosition = outPosition
+      if (outPosition >= 0) this.#outPosition = outPosition
       throw error
     }
-    this.state = state
-    this.bitBuffer = bitBuffer
-    this.bitCount = bitCount
-    this.outPosition = outPosition
+    this.#state = state
+    this.#bitBuffer = bitBuffer
+    this.#bitCount = bitCount
+    this.#outPosition = outPosition
   }
 }
 

@@ -127,7 +127,7 @@ export class MatchFinder {
     }
     this.symbolLimit = symbolCapacity - 1
     this.level = level
-    this.clearSymbols()
+    this.#clearSymbols()
     const [goodLength, maxLazy, niceLength, maxChain] = CONFIGURATION[level] as readonly [
       number,
       number,
@@ -151,7 +151,7 @@ export class MatchFinder {
     this.matchLength = MIN_MATCH - 1
     this.matchAvailable = false
     this.insert = 0
-    this.clearSymbols()
+    this.#clearSymbols()
     this.input = EMPTY
     this.inputPosition = 0
   }
@@ -165,10 +165,10 @@ export class MatchFinder {
   /** After the caller wrote the block that `run` reported. */
   startBlock(): void {
     this.blockStart = this.blockEnd
-    this.clearSymbols()
+    this.#clearSymbols()
   }
 
-  private clearSymbols(): void {
+  #clearSymbols(): void {
     const symbols = this.symbols
     symbols.count = 0
     symbols.literalFrequencies.fill(0)
@@ -183,15 +183,15 @@ export class MatchFinder {
    * block [blockStart, strstart) is then the caller's to write).
    */
   run(flushing: boolean): boolean {
-    if (this.level === 0) return this.runStored()
-    return this.level <= 3 ? this.runGreedy(flushing) : this.runLazy(flushing)
+    if (this.level === 0) return this.#runStored()
+    return this.level <= 3 ? this.#runGreedy(flushing) : this.#runLazy(flushing)
   }
 
-  private runStored(): boolean {
+  #runStored(): boolean {
     const maxBlock = Math.min(65535, this.maxDistance)
     for (;;) {
       if (this.lookahead === 0) {
-        this.fillWindow()
+        this.#fillWindow()
         if (this.lookahead === 0) return false
       }
       const take = Math.min(maxBlock - (this.strstart - this.blockStart), this.lookahead)
@@ -205,7 +205,7 @@ export class MatchFinder {
   }
 
   /** Reads input into the window, sliding it by one half first when the position is far enough in. */
-  private fillWindow(): void {
+  #fillWindow(): void {
     const window = this.window
     const half = this.half
     const input = this.input
@@ -217,7 +217,7 @@ export class MatchFinder {
         this.strstart -= half
         this.blockStart -= half
         if (this.insert > this.strstart) this.insert = this.strstart
-        this.slideHash()
+        this.#slideHash()
         more += half
       }
       if (this.inputPosition >= input.length) break
@@ -228,26 +228,26 @@ export class MatchFinder {
       )
       this.inputPosition += count
       this.lookahead += count
-      if (this.level !== 0 && this.lookahead + this.insert >= MIN_MATCH) this.insertPending()
+      if (this.level !== 0 && this.lookahead + this.insert >= MIN_MATCH) this.#insertPending()
     } while (this.lookahead < MIN_LOOKAHEAD && this.inputPosition < input.length)
   }
 
   /** Inserts the positions whose following bytes have just arrived. */
-  private insertPending(): void {
+  #insertPending(): void {
     let position = this.strstart - this.insert
     while (this.insert > 0) {
-      this.insertString(position)
+      this.#insertString(position)
       position++
       this.insert--
       if (this.lookahead + this.insert < MIN_MATCH) break
     }
   }
 
-  private slideHash(): void {
+  #slideHash(): void {
     slide(this.head, this.half)
   }
 
-  private tally(distance: number, value: number): boolean {
+  #tally(distance: number, value: number): boolean {
     const symbols = this.symbols
     symbols.distances[symbols.count] = distance
     symbols.values[symbols.count] = value
@@ -263,7 +263,7 @@ export class MatchFinder {
    * The longest match at `strstart` (at most `lookahead` bytes) among the chain from
    * `chainStart`, if longer than `prevLength`; sets matchStart when it finds one.
    */
-  private longestMatch(strstart: number, chainStart: number, prevLength: number, lookahead: number): number {
+  #longestMatch(strstart: number, chainStart: number, prevLength: number, lookahead: number): number {
     const view = this.view
     const prev = this.prev
     const windowMask = this.half - 1
@@ -307,7 +307,7 @@ export class MatchFinder {
    * candidates that match only three bytes. A byte past the lookahead may be stale; that only
    * costs a missed candidate, since every match is verified byte by byte.
    */
-  private insertString(position: number): number {
+  #insertString(position: number): number {
     const window = this.window
     const hash =
       Math.imul(
@@ -324,29 +324,29 @@ export class MatchFinder {
   }
 
   /** Levels 1..3: take the longest match at each position (zlib's deflate_fast). */
-  private runGreedy(flushing: boolean): boolean {
+  #runGreedy(flushing: boolean): boolean {
     const window = this.window
     for (;;) {
       if (this.lookahead < MIN_LOOKAHEAD) {
-        this.fillWindow()
+        this.#fillWindow()
         if (this.lookahead < MIN_LOOKAHEAD && !flushing) return false
         if (this.lookahead === 0) break
       }
       let chainHead = 0
-      if (this.lookahead >= MIN_MATCH) chainHead = this.insertString(this.strstart)
+      if (this.lookahead >= MIN_MATCH) chainHead = this.#insertString(this.strstart)
       if (chainHead !== 0 && this.strstart - chainHead <= this.maxDistance) {
-        this.matchLength = this.longestMatch(this.strstart, chainHead, MIN_MATCH - 1, this.lookahead)
+        this.matchLength = this.#longestMatch(this.strstart, chainHead, MIN_MATCH - 1, this.lookahead)
       }
       let full: boolean
       if (this.matchLength >= MIN_MATCH) {
-        full = this.tally(this.strstart - this.matchStart, this.matchLength - MIN_MATCH)
+        full = this.#tally(this.strstart - this.matchStart, this.matchLength - MIN_MATCH)
         this.lookahead -= this.matchLength
         if (this.matchLength <= this.maxLazy && this.lookahead >= MIN_MATCH) {
           // Insert every position of a short match.
           this.matchLength--
           do {
             this.strstart++
-            this.insertString(this.strstart)
+            this.#insertString(this.strstart)
           } while (--this.matchLength !== 0)
           this.strstart++
         } else {
@@ -354,7 +354,7 @@ export class MatchFinder {
           this.matchLength = 0
         }
       } else {
-        full = this.tally(0, window[this.strstart])
+        full = this.#tally(0, window[this.strstart])
         this.lookahead--
         this.strstart++
       }
@@ -373,7 +373,7 @@ export class MatchFinder {
    * deflate_slow). The hot state lives in locals and goes back to the fields before any call
    * that reads them and on return.
    */
-  private runLazy(flushing: boolean): boolean {
+  #runLazy(flushing: boolean): boolean {
     const window = this.window
     const view = this.view
     const head = this.head
@@ -399,7 +399,7 @@ export class MatchFinder {
       if (lookahead < MIN_LOOKAHEAD) {
         this.strstart = strstart
         this.lookahead = lookahead
-        this.fillWindow()
+        this.#fillWindow()
         strstart = this.strstart
         lookahead = this.lookahead
         if (lookahead < MIN_LOOKAHEAD && !flushing) break
@@ -419,7 +419,7 @@ export class MatchFinder {
       const prevMatch = this.matchStart
       matchLength = MIN_MATCH - 1
       if (chainHead !== 0 && prevLength < maxLazy && strstart - chainHead <= maxDistance) {
-        matchLength = this.longestMatch(strstart, chainHead, prevLength, lookahead)
+        matchLength = this.#longestMatch(strstart, chainHead, prevLength, lookahead)
         if (matchLength === MIN_MATCH && strstart - this.matchStart > TOO_FAR) matchLength = MIN_MATCH - 1
       }
       if (prevLength >= MIN_MATCH && matchLength <= prevLength) {

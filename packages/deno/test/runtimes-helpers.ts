@@ -102,15 +102,24 @@ export async function nodeServers(): Promise<NodeServers> {
   }
 }
 
-/** An import map that points every @ws/* package at its sources (Deno runs TypeScript). */
+/**
+ * An import map that points every @ws/* package at its sources (Deno runs TypeScript): the main
+ * entry at src/index.ts, each subpath of its exports map (`@ws/proto/h2`) at src/<name>.ts.
+ */
 export function importMap(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ws-deno-'))
-  const source = (name: string): string => pathToFileURL(join(ROOT, 'packages', name, 'src/index.ts')).href
-  const map = {
-    imports: Object.fromEntries(
-      ['crypto', 'deflate', 'proto', 'driver', 'web'].map((name) => [`@ws/${name}`, source(name)]),
-    ),
+  const imports: Record<string, string> = {}
+  for (const name of ['crypto', 'deflate', 'proto', 'driver', 'web']) {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>
+    }
+    for (const subpath of Object.keys(manifest.exports)) {
+      if (subpath === './package.json') continue
+      const file = subpath === '.' ? 'index' : subpath.slice(2)
+      imports[`@ws/${name}${subpath.slice(1)}`] = pathToFileURL(join(ROOT, 'packages', name, 'src', `${file}.ts`)).href
+    }
   }
+  const map = { imports }
   const file = join(dir, 'import-map.json')
   writeFileSync(file, JSON.stringify(map))
   return file

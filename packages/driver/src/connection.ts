@@ -28,6 +28,7 @@ import {
   WebSocketError,
   type WebSocketEvent,
 } from '@ws/proto'
+import { preferWasmMasking } from '@ws/proto/wasm-mask'
 import { Emitter } from './emitter.ts'
 import type { ResolvedSocketOptions } from './options.ts'
 import {
@@ -116,6 +117,8 @@ export class Connection extends Emitter<ConnectionEvents> {
    */
   constructor(transport: ByteTransport, core: WebSocketConnection, options: ResolvedSocketOptions) {
     super()
+    // Long payloads are masked by the WebAssembly kernel unless the application chose otherwise.
+    preferWasmMasking()
     this.transport = transport
     this.core = core
     this.options = options

@@ -16,7 +16,8 @@ import {
   screenRequest,
   type Verdict,
 } from '@ws/driver'
-import { type ExtensionFactory, type H2Response, H2ServerHandshake, type H2UpgradeRequest } from '@ws/proto'
+import type { ExtensionFactory } from '@ws/proto'
+import { type H2Response, H2ServerHandshake, type H2UpgradeRequest } from '@ws/proto/h2'
 import { headersObject } from './fields.ts'
 import { H2StreamTransport } from './stream-transport.ts'
 

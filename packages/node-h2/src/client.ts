@@ -17,7 +17,8 @@ import {
   resolveSocketOptions,
 } from '@ws/driver'
 import { connectWith as connectHttp1, openTcp } from '@ws/node-tcp'
-import { H2ClientHandshake, type HandshakeError, parseTarget } from '@ws/proto'
+import { type HandshakeError, parseTarget } from '@ws/proto'
+import { H2ClientHandshake } from '@ws/proto/h2'
 import { fieldsFromRaw, headersObject } from './fields.ts'
 import { defaultPool, type H2SessionPool, NoHttp2Error } from './session-pool.ts'
 import { H2StreamTransport } from './stream-transport.ts'

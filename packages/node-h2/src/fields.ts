@@ -1,6 +1,6 @@
 /** Field sections between node:http2's shapes and @ws/proto's lists of [name, value] pairs. */
 import type { OutgoingHttpHeaders } from 'node:http2'
-import type { H2Fields } from '@ws/proto'
+import type { H2Fields } from '@ws/proto/h2'
 
 /** node:http2's raw headers (name, value, name, value...) as pairs, in the order received. */
 export function fieldsFromRaw(raw: readonly string[]): [string, string][] {

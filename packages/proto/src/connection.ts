@@ -13,11 +13,10 @@ import { MAX_CONTROL_PAYLOAD, Opcode, RSV_MASK } from './frame.ts'
 import { encodeFrame } from './frame-encoder.ts'
 import { type Limits, resolveLimits } from './limits.ts'
 import { type Allocate, allocateZeroed } from './message-buffer.ts'
-import { PreparedMessage } from './prepared.ts'
+import type { PreparedMessage } from './prepared.ts'
 import { type RandomFill, type RandomPool, randomPoolFor } from './random-pool.ts'
 import { Receiver, type ReceiverSink } from './receiver.ts'
-import { isValidUtf8 } from './utf8.ts'
-import { decodeUtf8, encodeUtf8, secureRandomFill } from './web.ts'
+import { decodeUtf8Strict, encodeUtf8, secureRandomFill } from './web.ts'
 
 export type Role = 'client' | 'server'
 
@@ -75,28 +74,28 @@ export class WebSocketConnection {
   readonly extensions: readonly Extension[]
   readonly limits: Readonly<Limits>
 
-  private readonly receiver: Receiver
-  private readonly autoPong: boolean
-  private readonly fragmentSize: number
-  private readonly random: RandomPool | null
-  private readonly maskKey: Uint8Array | null
-  private readonly allocate: Allocate
-  private events: WebSocketEvent[] = []
-  private outgoing: Uint8Array[] = []
-  private pending: Uint8Array[] = []
-  private pendingBytes = 0
-  private closeSent = false
-  private done = false
+  readonly #receiver: Receiver
+  readonly #autoPong: boolean
+  readonly #fragmentSize: number
+  readonly #random: RandomPool | null
+  readonly #maskKey: Uint8Array | null
+  readonly #allocate: Allocate
+  #events: WebSocketEvent[] = []
+  #outgoing: Uint8Array[] = []
+  #pending: Uint8Array[] = []
+  #pendingBytes = 0
+  #closeSent = false
+  #done = false
   /** Set when the connection failed (either side's doing): the transport ends at once. */
-  private failed = false
-  private eof = false
+  #failed = false
+  #eof = false
   /** Opcode of an outgoing message that is still open (sent with fin = false), else 0. */
-  private sendingOpcode = 0
-  private readonly deferCloseReply: boolean
+  #sendingOpcode = 0
+  readonly #deferCloseReply: boolean
   /** The peer's close, while its reply is deferred and not yet sent. */
-  private peerClose: { code: number; reason: string; echo: Uint8Array } | null = null
+  #peerClose: { code: number; reason: string; echo: Uint8Array } | null = null
   /** A failure in the input, held while `deferCloseReply` lets the application catch up. */
-  private heldFailure: ProtocolError | null = null
+  #heldFailure: ProtocolError | null = null
 
   constructor(options: ConnectionOptions) {
     const { role } = options
@@ -105,29 +104,29 @@ export class WebSocketConnection {
     this.protocol = options.protocol ?? ''
     this.extensions = [...(options.extensions ?? [])]
     this.limits = sharedLimits(options.limits)
-    this.autoPong = options.autoPong ?? true
-    this.deferCloseReply = options.deferCloseReply ?? false
+    this.#autoPong = options.autoPong ?? true
+    this.#deferCloseReply = options.deferCloseReply ?? false
     const fragmentSize = options.fragmentSize ?? Infinity
     if (!(fragmentSize === Infinity || (Number.isInteger(fragmentSize) && fragmentSize > 0))) {
       throw new RangeError(`fragmentSize must be a positive integer, got ${String(fragmentSize)}`)
     }
-    this.fragmentSize = fragmentSize
-    this.allocate = checkedAllocator(options.allocate)
-    this.random = role === 'client' ? randomPoolFor(options.randomFill ?? secureRandomFill) : null
-    this.maskKey = role === 'client' ? new Uint8Array(4) : null
-    this.receiver = new Receiver(
+    this.#fragmentSize = fragmentSize
+    this.#allocate = checkedAllocator(options.allocate)
+    this.#random = role === 'client' ? randomPoolFor(options.randomFill ?? secureRandomFill) : null
+    this.#maskKey = role === 'client' ? new Uint8Array(4) : null
+    this.#receiver = new Receiver(
       new ConnectionSink(this),
       this.limits,
       role === 'server',
       this.extensions,
       options.messageFragments ?? false,
-      this.allocate,
+      this.#allocate,
     )
   }
 
   /** 'open', 'closing' (we sent a close and wait for the peer's), or 'closed'. */
   get state(): ConnectionState {
-    return this.done ? 'closed' : this.closeSent ? 'closing' : 'open'
+    return this.#done ? 'closed' : this.#closeSent ? 'closing' : 'open'
   }
 
   /**
@@ -136,7 +135,7 @@ export class WebSocketConnection {
    * either role after a failure or once the peer's end of the stream arrived.
    */
   get shouldCloseTransport(): boolean {
-    return this.done && (this.role === 'server' || this.failed || this.eof)
+    return this.#done && (this.role === 'server' || this.#failed || this.#eof)
   }
 
   /**
@@ -145,12 +144,12 @@ export class WebSocketConnection {
    * adapter destroys the transport and calls `receiveEof()`.
    */
   get closeExpected(): boolean {
-    return this.closeSent && !this.eof && !this.shouldCloseTransport
+    return this.#closeSent && !this.#eof && !this.shouldCloseTransport
   }
 
   /** True when the adapter should stop reading: events are waiting to be taken. */
   get inputPaused(): boolean {
-    return this.pending.length > 0 || this.events.length >= this.limits.maxQueuedEvents
+    return this.#pending.length > 0 || this.#events.length >= this.limits.maxQueuedEvents
   }
 
   /**
@@ -159,12 +158,12 @@ export class WebSocketConnection {
    */
   receive(chunk: Uint8Array): void {
     if (!isBytes(chunk)) throw new TypeError('receive() takes a Uint8Array')
-    if (this.receiver.stopped || chunk.length === 0) return
-    if (this.pending.length > 0) {
-      this.pending.push(chunk)
-      this.pendingBytes += chunk.length
-      if (this.pendingBytes > this.limits.maxPendingInput) {
-        this.failWith(
+    if (this.#receiver.stopped || chunk.length === 0) return
+    if (this.#pending.length > 0) {
+      this.#pending.push(chunk)
+      this.#pendingBytes += chunk.length
+      if (this.#pendingBytes > this.limits.maxPendingInput) {
+        this.#failWith(
           new ProtocolError(
             'WS_ERR_INPUT_OVERFLOW',
             1008,
@@ -174,7 +173,7 @@ export class WebSocketConnection {
       }
       return
     }
-    this.parse(chunk)
+    this.#parse(chunk)
   }
 
   /**
@@ -182,42 +181,42 @@ export class WebSocketConnection {
    * after the peer's close whose reply was deferred, it ends with the peer's code, not cleanly.
    */
   receiveEof(): void {
-    if (this.eof) return
-    this.eof = true
-    this.pending = []
-    this.pendingBytes = 0
-    if (this.releaseFailure()) return
-    const peer = this.peerClose
-    if (!this.done) this.finish(peer ? peer.code : 1006, peer ? peer.reason : '', false, undefined)
+    if (this.#eof) return
+    this.#eof = true
+    this.#pending = []
+    this.#pendingBytes = 0
+    if (this.#releaseFailure()) return
+    const peer = this.#peerClose
+    if (!this.#done) this.#finish(peer ? peer.code : 1006, peer ? peer.reason : '', false, undefined)
   }
 
   /** True when the peer's close arrived and its deferred reply has not been sent yet. */
   get closeReplyPending(): boolean {
-    return this.peerClose !== null && !this.done
+    return this.#peerClose !== null && !this.#done
   }
 
   /** True while a failure in the input is held (`deferCloseReply`): `close()` sends it. */
   get failurePending(): boolean {
-    return this.heldFailure !== null
+    return this.#heldFailure !== null
   }
 
   /** Returns the events so far and forgets them; then resumes parsing input held while paused. */
   takeEvents(): WebSocketEvent[] {
-    const events = this.events
-    this.events = []
-    if (this.pending.length > 0) {
-      const pending = this.pending
-      this.pending = []
-      this.pendingBytes = 0
+    const events = this.#events
+    this.#events = []
+    if (this.#pending.length > 0) {
+      const pending = this.#pending
+      this.#pending = []
+      this.#pendingBytes = 0
       for (let index = 0; index < pending.length; index++) {
-        if (this.pending.length > 0) {
+        if (this.#pending.length > 0) {
           for (let rest = index; rest < pending.length; rest++) {
-            this.pending.push(pending[rest])
-            this.pendingBytes += pending[rest].length
+            this.#pending.push(pending[rest])
+            this.#pendingBytes += pending[rest].length
           }
           break
         }
-        this.parse(pending[index])
+        this.#parse(pending[index])
       }
     }
     return events
@@ -225,15 +224,15 @@ export class WebSocketConnection {
 
   /** Returns the bytes to write, in order, and forgets them. */
   takeOutgoing(): Uint8Array[] {
-    const outgoing = this.outgoing
-    this.outgoing = []
+    const outgoing = this.#outgoing
+    this.#outgoing = []
     return outgoing
   }
 
   /** Sends a text message, or a fragment of one when `fin` is false (finish with `fin` true). */
   sendText(text: string, fin = true): void {
     if (typeof text !== 'string') throw new TypeError('sendText() takes a string')
-    this.sendData(Opcode.TEXT, encodeUtf8(text), fin)
+    this.#sendData(Opcode.TEXT, encodeUtf8(text), fin)
   }
 
   /**
@@ -242,7 +241,7 @@ export class WebSocketConnection {
    */
   sendBinary(data: Uint8Array, fin = true): void {
     if (!isBytes(data)) throw new TypeError('sendBinary() takes a Uint8Array')
-    this.sendData(Opcode.BINARY, data, fin)
+    this.#sendData(Opcode.BINARY, data, fin)
   }
 
   /**
@@ -252,18 +251,21 @@ export class WebSocketConnection {
    * The result on the wire is the same as theirs.
    */
   sendPrepared(message: PreparedMessage): void {
-    if (!(message instanceof PreparedMessage)) throw new TypeError('sendPrepared() takes a PreparedMessage')
-    this.checkCanSend()
+    // Checked by shape, so that a client that never prepares messages does not carry the class.
+    if (!((message as PreparedMessage | null)?.frames instanceof Map)) {
+      throw new TypeError('sendPrepared() takes a PreparedMessage')
+    }
+    this.#checkCanSend()
     const payload = message.payload
     let key = ''
-    let shared = this.maskKey === null && this.sendingOpcode === 0 && this.fragmentSize === Infinity
+    let shared = this.#maskKey === null && this.#sendingOpcode === 0 && this.#fragmentSize === Infinity
     for (let index = 0; shared && index < this.extensions.length; index++) {
       const encoding = this.extensions[index]?.sharedEncoding?.() ?? null
       if (encoding === null) shared = false
       else key += `${encoding}\n`
     }
     if (!shared) {
-      this.sendData(message.opcode, payload, true)
+      this.#sendData(message.opcode, payload, true)
       return
     }
     let frames = message.frames.get(key)
@@ -277,21 +279,21 @@ export class WebSocketConnection {
         rsv |= encoded.rsv & RSV_MASK
       }
       const built: Uint8Array[] = []
-      encodeFrame(built, true, message.opcode | rsv, data, null, this.allocate)
+      encodeFrame(built, true, message.opcode | rsv, data, null, this.#allocate)
       frames = built
       message.frames.set(key, frames)
     }
-    for (const frame of frames) this.outgoing.push(frame)
+    for (const frame of frames) this.#outgoing.push(frame)
   }
 
   /** Sends a ping with up to 125 bytes of payload (a string is sent as UTF-8). */
   ping(data: Uint8Array | string = EMPTY): void {
-    this.sendControl(Opcode.PING, controlPayload(data, 'ping'))
+    this.#sendControl(Opcode.PING, controlPayload(data, 'ping'))
   }
 
   /** Sends an unsolicited pong (or a manual reply when `autoPong` is off). */
   pong(data: Uint8Array | string = EMPTY): void {
-    this.sendControl(Opcode.PONG, controlPayload(data, 'pong'))
+    this.#sendControl(Opcode.PONG, controlPayload(data, 'pong'))
   }
 
   /**
@@ -301,15 +303,15 @@ export class WebSocketConnection {
    */
   close(code?: number, reason = ''): void {
     const payload = closePayload(code, reason)
-    if (this.closeSent || this.done || this.releaseFailure()) return
-    const peer = this.peerClose
+    if (this.#closeSent || this.#done || this.#releaseFailure()) return
+    const peer = this.#peerClose
     if (peer !== null) {
       // The deferred reply: the peer's code unless another was given; the handshake is complete.
-      this.queueClose(code === undefined ? peer.echo : payload)
-      this.finish(peer.code, peer.reason, true, undefined)
+      this.#queueClose(code === undefined ? peer.echo : payload)
+      this.#finish(peer.code, peer.reason, true, undefined)
       return
     }
-    this.queueClose(payload)
+    this.#queueClose(payload)
   }
 
   /**
@@ -318,15 +320,15 @@ export class WebSocketConnection {
    */
   fail(code: number, reason = ''): void {
     const payload = closePayload(code, reason)
-    if (this.done || this.releaseFailure()) return
-    if (!this.closeSent) this.queueClose(payload)
-    this.failed = true
-    this.finish(code, reason, false, undefined)
+    if (this.#done || this.#releaseFailure()) return
+    if (!this.#closeSent) this.#queueClose(payload)
+    this.#failed = true
+    this.#finish(code, reason, false, undefined)
   }
 
-  private sendData(opcode: number, data: Uint8Array, fin: boolean): void {
-    this.checkCanSend()
-    const sending = this.sendingOpcode
+  #sendData(opcode: number, data: Uint8Array, fin: boolean): void {
+    this.#checkCanSend()
+    const sending = this.#sendingOpcode
     if (sending !== 0 && sending !== opcode) {
       throw new InvalidStateError(
         `a ${sending === Opcode.TEXT ? 'text' : 'binary'} message is still open; finish it before starting another type`,
@@ -339,64 +341,64 @@ export class WebSocketConnection {
       data = encoded.data
       rsv |= encoded.rsv & RSV_MASK
     }
-    this.sendingOpcode = fin ? 0 : opcode
+    this.#sendingOpcode = fin ? 0 : opcode
     let frameOpcode = first ? opcode | rsv : Opcode.CONTINUATION
-    const size = this.fragmentSize
+    const size = this.#fragmentSize
     let offset = 0
     while (data.length - offset > size) {
-      this.writeFrame(false, frameOpcode, data.subarray(offset, offset + size))
+      this.#writeFrame(false, frameOpcode, data.subarray(offset, offset + size))
       offset += size
       frameOpcode = Opcode.CONTINUATION
     }
-    this.writeFrame(fin, frameOpcode, offset === 0 ? data : data.subarray(offset))
+    this.#writeFrame(fin, frameOpcode, offset === 0 ? data : data.subarray(offset))
   }
 
-  private sendControl(opcode: number, payload: Uint8Array): void {
-    this.checkCanSend()
-    this.writeFrame(true, opcode, payload)
+  #sendControl(opcode: number, payload: Uint8Array): void {
+    this.#checkCanSend()
+    this.#writeFrame(true, opcode, payload)
   }
 
-  private checkCanSend(): void {
-    if (this.closeSent || this.done) {
+  #checkCanSend(): void {
+    if (this.#closeSent || this.#done) {
       throw new InvalidStateError(`cannot send: the connection is ${this.state}`)
     }
   }
 
-  private writeFrame(fin: boolean, first: number, payload: Uint8Array): void {
+  #writeFrame(fin: boolean, first: number, payload: Uint8Array): void {
     let key: Uint8Array | null = null
-    if (this.maskKey !== null) {
-      key = this.maskKey
-      ;(this.random as RandomPool).take(key)
+    if (this.#maskKey !== null) {
+      key = this.#maskKey
+      ;(this.#random as RandomPool).take(key)
     }
-    encodeFrame(this.outgoing, fin, first, payload, key, this.allocate)
+    encodeFrame(this.#outgoing, fin, first, payload, key, this.#allocate)
   }
 
-  private queueClose(payload: Uint8Array): void {
-    this.closeSent = true
-    this.writeFrame(true, Opcode.CLOSE, payload)
+  #queueClose(payload: Uint8Array): void {
+    this.#closeSent = true
+    this.#writeFrame(true, Opcode.CLOSE, payload)
   }
 
-  private parse(chunk: Uint8Array): void {
-    const stopped = this.receiver.parse(chunk, 0)
-    if (stopped < chunk.length && !this.receiver.stopped) {
-      this.pending.push(chunk.subarray(stopped))
-      this.pendingBytes += chunk.length - stopped
+  #parse(chunk: Uint8Array): void {
+    const stopped = this.#receiver.parse(chunk, 0)
+    if (stopped < chunk.length && !this.#receiver.stopped) {
+      this.#pending.push(chunk.subarray(stopped))
+      this.#pendingBytes += chunk.length - stopped
     }
   }
 
   /** @internal */
   onControl(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.PING) {
-      this.events.push({ type: 'ping', data: payload })
-      if (this.autoPong && !this.closeSent) this.writeFrame(true, Opcode.PONG, payload)
+      this.#events.push({ type: 'ping', data: payload })
+      if (this.#autoPong && !this.#closeSent) this.#writeFrame(true, Opcode.PONG, payload)
     } else if (opcode === Opcode.PONG) {
-      this.events.push({ type: 'pong', data: payload })
+      this.#events.push({ type: 'pong', data: payload })
     } else {
-      this.onClose(payload)
+      this.#onClose(payload)
     }
   }
 
-  private onClose(payload: Uint8Array): void {
+  #onClose(payload: Uint8Array): void {
     let code = 1005
     let reason = ''
     if (payload.length === 1) {
@@ -409,104 +411,104 @@ export class WebSocketConnection {
         this.protocolFailure(1002, 'WS_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`)
         return
       }
-      const reasonBytes = payload.subarray(2)
-      if (!isValidUtf8(reasonBytes)) {
+      const text = decodeUtf8Strict(payload.subarray(2))
+      if (text === null) {
         this.protocolFailure(1007, 'WS_ERR_INVALID_UTF8', 'close reason is not valid UTF-8')
         return
       }
-      reason = decodeUtf8(reasonBytes)
+      reason = text
     }
-    this.receiver.stop()
-    this.events.push({ type: 'close', code, reason })
+    this.#receiver.stop()
+    this.#events.push({ type: 'close', code, reason })
     const echo = code === 1005 ? EMPTY : payload.slice(0, 2)
-    if (!this.closeSent && this.deferCloseReply) {
-      this.peerClose = { code, reason, echo }
+    if (!this.#closeSent && this.#deferCloseReply) {
+      this.#peerClose = { code, reason, echo }
       return
     }
-    if (!this.closeSent) this.queueClose(echo)
-    this.finish(code, reason, true, undefined)
+    if (!this.#closeSent) this.#queueClose(echo)
+    this.#finish(code, reason, true, undefined)
   }
 
   /** @internal */
   protocolFailure(closeCode: number, code: string, message: string): void {
-    this.failWith(new ProtocolError(code, closeCode, message))
+    this.#failWith(new ProtocolError(code, closeCode, message))
   }
 
-  private failWith(error: ProtocolError): void {
-    if (this.done || this.heldFailure !== null) return
-    this.receiver.stop()
-    this.pending = []
-    this.pendingBytes = 0
-    if (this.deferCloseReply && !this.closeSent) {
-      this.heldFailure = error
+  #failWith(error: ProtocolError): void {
+    if (this.#done || this.#heldFailure !== null) return
+    this.#receiver.stop()
+    this.#pending = []
+    this.#pendingBytes = 0
+    if (this.#deferCloseReply && !this.#closeSent) {
+      this.#heldFailure = error
       return
     }
-    this.applyFailure(error)
+    this.#applyFailure(error)
   }
 
   /** Applies a held failure, if there is one; returns whether there was. */
-  private releaseFailure(): boolean {
-    const error = this.heldFailure
+  #releaseFailure(): boolean {
+    const error = this.#heldFailure
     if (error === null) return false
-    this.heldFailure = null
-    this.applyFailure(error)
+    this.#heldFailure = null
+    this.#applyFailure(error)
     return true
   }
 
-  private applyFailure(error: ProtocolError): void {
-    if (!this.closeSent) {
+  #applyFailure(error: ProtocolError): void {
+    if (!this.#closeSent) {
       const payload = new Uint8Array(2)
       payload[0] = error.closeCode >>> 8
       payload[1] = error.closeCode & 0xff
-      this.queueClose(payload)
+      this.#queueClose(payload)
     }
-    this.finish(error.closeCode, '', false, error)
+    this.#finish(error.closeCode, '', false, error)
   }
 
-  private finish(code: number, reason: string, wasClean: boolean, error: ProtocolError | undefined): void {
-    this.done = true
-    this.receiver.stop()
-    this.sendingOpcode = 0
-    if (error) this.failed = true
-    this.events.push(
+  #finish(code: number, reason: string, wasClean: boolean, error: ProtocolError | undefined): void {
+    this.#done = true
+    this.#receiver.stop()
+    this.#sendingOpcode = 0
+    if (error) this.#failed = true
+    this.#events.push(
       error ? { type: 'closed', code, reason, wasClean, error } : { type: 'closed', code, reason, wasClean },
     )
   }
 
   /** @internal The receiver's sink calls these (see ConnectionSink). */
   pushEvent(event: WebSocketEvent): void {
-    this.events.push(event)
+    this.#events.push(event)
   }
 
   /** @internal */
   get acceptsMoreEvents(): boolean {
-    return this.events.length < this.limits.maxQueuedEvents
+    return this.#events.length < this.limits.maxQueuedEvents
   }
 }
 
 /** The receiver's sink: one small object per connection instead of six closures. */
 class ConnectionSink implements ReceiverSink {
-  private readonly connection: WebSocketConnection
+  readonly #connection: WebSocketConnection
   constructor(connection: WebSocketConnection) {
-    this.connection = connection
+    this.#connection = connection
   }
   text(data: string): void {
-    this.connection.pushEvent({ type: 'text', data })
+    this.#connection.pushEvent({ type: 'text', data })
   }
   binary(data: Uint8Array): void {
-    this.connection.pushEvent({ type: 'binary', data })
+    this.#connection.pushEvent({ type: 'binary', data })
   }
   fragment(event: FragmentEvent): void {
-    this.connection.pushEvent(event)
+    this.#connection.pushEvent(event)
   }
   control(opcode: number, payload: Uint8Array): void {
-    this.connection.onControl(opcode, payload)
+    this.#connection.onControl(opcode, payload)
   }
   fail(closeCode: number, code: string, message: string): void {
-    this.connection.protocolFailure(closeCode, code, message)
+    this.#connection.protocolFailure(closeCode, code, message)
   }
   get acceptsMore(): boolean {
-    return this.connection.acceptsMoreEvents
+    return this.#connection.acceptsMoreEvents
   }
 }
 

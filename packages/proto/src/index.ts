@@ -34,19 +34,6 @@ export {
   parseTarget,
 } from './handshake/client.ts'
 export {
-  H2ClientHandshake,
-  type H2ClientHandshakeOptions,
-  type H2ClientHandshakeResult,
-} from './handshake/h2-client.ts'
-export type { H2Fields } from './handshake/h2-fields.ts'
-export {
-  type H2Response,
-  H2ServerHandshake,
-  type H2ServerHandshakeOptions,
-  type H2ServerHandshakeResult,
-  type H2UpgradeRequest,
-} from './handshake/h2-server.ts'
-export {
   type ExtensionItem,
   formatExtensions,
   isToken,
@@ -64,8 +51,6 @@ export {
   type UpgradeRequest,
 } from './handshake/server.ts'
 export { DEFAULT_LIMITS, type Limits } from './limits.ts'
-export { type MaskingKernel, setMaskingKernel } from './mask.ts'
 export { PerMessageDeflate, type PerMessageDeflateOptions } from './permessage-deflate.ts'
 export { PreparedMessage } from './prepared.ts'
 export type { RandomFill } from './random-pool.ts'
-export { isValidUtf8, Utf8Validator } from './utf8.ts'

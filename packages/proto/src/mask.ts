@@ -4,8 +4,8 @@
  * starts: byte i of the run is XORed with byte (i & 3) of the word. So a payload that arrives in
  * pieces is masked piece by piece, each with the word for its key phase.
  *
- * Long runs go through the WebAssembly SIMD kernel (mask-wasm.ts) where the runtime allows it,
- * else 32 bits at a time through word views; `setMaskingKernel('typescript')` forces the latter.
+ * Long runs go through the WebAssembly SIMD kernel (mask-wasm.ts) once it is opted into and where
+ * the runtime allows it, else 32 bits at a time through word views.
  */
 import { TILE_BYTES, type WasmMasker, wasmMasker } from './mask-wasm.ts'
 
@@ -20,24 +20,42 @@ const scratchWord = /* @__PURE__ */ new Uint32Array(scratchBytes.buffer)
 
 export type MaskingKernel = 'wasm' | 'typescript'
 
-/** The WebAssembly kernel: undefined until first needed, null when unavailable or turned off. */
+/**
+ * What makes the WebAssembly kernel: null until someone opts in, so that a bundle which never
+ * does (the core alone) leaves the kernel's bytes out, as ws leaves out bufferutil.
+ */
+let makeWasm: (() => WasmMasker | null) | null = null
+/** The kernel in use: undefined until first needed, null for the TypeScript path. */
 let wasm: WasmMasker | null | undefined
-let wasmAllowed = true
+/** Set once setMaskingKernel() chose; then preferWasmMasking() leaves the choice alone. */
+let chosen = false
 
 /**
- * Chooses how long runs are masked: 'wasm' (the default, used when the runtime allows it) or
- * 'typescript'. Returns the kernel now in effect.
+ * Chooses how long runs are masked: 'wasm' (used when the runtime allows it) or 'typescript'.
+ * The core alone masks in TypeScript; `@ws/driver`, and so every transport of this project,
+ * prefers the WebAssembly kernel (see `preferWasmMasking`). Returns the kernel now in effect.
+ * Exported from `@ws/proto/wasm-mask`.
  */
 export function setMaskingKernel(kind: MaskingKernel): MaskingKernel {
   if (kind !== 'wasm' && kind !== 'typescript') throw new TypeError(`unknown masking kernel ${String(kind)}`)
-  wasmAllowed = kind === 'wasm'
-  if (!wasmAllowed) wasm = null
-  else if (wasm === null) wasm = undefined
+  chosen = true
+  makeWasm = kind === 'wasm' ? wasmMasker : null
+  wasm = undefined
   return loadWasm() === null ? 'typescript' : 'wasm'
 }
 
+/**
+ * Makes the WebAssembly kernel the default (loaded on first use), unless `setMaskingKernel()`
+ * already chose a kernel. `@ws/driver` calls it when it makes a connection.
+ */
+export function preferWasmMasking(): void {
+  if (chosen || makeWasm !== null) return
+  makeWasm = wasmMasker
+  wasm = undefined
+}
+
 function loadWasm(): WasmMasker | null {
-  if (wasm === undefined) wasm = wasmAllowed ? wasmMasker() : null
+  if (wasm === undefined) wasm = makeWasm === null ? null : makeWasm()
   return wasm
 }
 

@@ -24,19 +24,28 @@ export const allocateZeroed: Allocate = (size) => new Uint8Array(size)
 
 export class MessageBuffer {
   /** The only piece so far, kept as a view until a second one arrives. */
-  private single: Uint8Array | null = null
-  private singleWord = 0
-  private pieces: Uint8Array[] = []
+  #single: Uint8Array | null = null
+  #singleWord = 0
+  #pieces: Uint8Array[] = []
   /** The mask word of each piece still masked, 0 for the others (XOR with 0 changes nothing). */
-  private words: number[] = []
-  private block: Uint8Array | null = null
-  private blockUsed = 0
+  #words: number[] = []
+  #block: Uint8Array | null = null
+  #blockUsed = 0
   /** Bytes copied into blocks so far: blocks grow with them, not with the large pieces. */
-  private copied = 0
+  #copied = 0
   /** Bytes collected so far. */
   length = 0
 
-  constructor(private readonly allocate: Allocate = allocateZeroed) {}
+  readonly #allocate: Allocate
+
+  constructor(allocate: Allocate = allocateZeroed) {
+    this.#allocate = allocate
+  }
+
+  /** @internal How many pieces are held (blocks of small pieces count once); for tests. */
+  get pieceCount(): number {
+    return this.#pieces.length
+  }
 
   /** Adds an unmasked piece. */
   push(piece: Uint8Array): void {
@@ -47,17 +56,17 @@ export class MessageBuffer {
   pushMasked(piece: Uint8Array, word: number): void {
     if (piece.length === 0) return
     if (this.length === 0) {
-      this.single = piece
-      this.singleWord = word
+      this.#single = piece
+      this.#singleWord = word
       this.length = piece.length
       return
     }
-    const single = this.single
+    const single = this.#single
     if (single !== null) {
-      this.single = null
-      this.append(single, this.singleWord)
+      this.#single = null
+      this.#append(single, this.#singleWord)
     }
-    this.append(piece, word)
+    this.#append(piece, word)
     this.length += piece.length
   }
 
@@ -66,20 +75,20 @@ export class MessageBuffer {
    * in place and returned as that view.
    */
   finish(): Uint8Array {
-    const single = this.single
+    const single = this.#single
     if (single !== null) {
-      this.single = null
+      this.#single = null
       this.length = 0
-      if (this.singleWord !== 0) maskInPlace(single, this.singleWord)
+      if (this.#singleWord !== 0) maskInPlace(single, this.#singleWord)
       return single
     }
     if (this.length === 0) return new Uint8Array(0)
-    this.sealBlock()
-    const pieces = this.pieces
-    const words = this.words
+    this.#sealBlock()
+    const pieces = this.#pieces
+    const words = this.#words
     const length = this.length
     this.clear()
-    const joined = this.allocate(length)
+    const joined = this.#allocate(length)
     let offset = 0
     for (let index = 0; index < pieces.length; index++) {
       const piece = pieces[index]
@@ -93,41 +102,41 @@ export class MessageBuffer {
 
   /** Drops everything collected. */
   clear(): void {
-    this.single = null
-    this.pieces = []
-    this.words = []
-    this.block = null
-    this.blockUsed = 0
-    this.copied = 0
+    this.#single = null
+    this.#pieces = []
+    this.#words = []
+    this.#block = null
+    this.#blockUsed = 0
+    this.#copied = 0
     this.length = 0
   }
 
-  private append(piece: Uint8Array, word: number): void {
+  #append(piece: Uint8Array, word: number): void {
     const size = piece.length
-    if (size >= SMALL_PIECE || (this.block === null && this.pieces.length < FEW_PIECES)) {
-      this.sealBlock()
-      this.pieces.push(piece)
-      this.words.push(word)
+    if (size >= SMALL_PIECE || (this.#block === null && this.#pieces.length < FEW_PIECES)) {
+      this.#sealBlock()
+      this.#pieces.push(piece)
+      this.#words.push(word)
       return
     }
-    let block = this.block
-    if (block === null || block.length - this.blockUsed < size) {
-      this.sealBlock()
-      block = this.block = new Uint8Array(Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, this.copied)))
+    let block = this.#block
+    if (block === null || block.length - this.#blockUsed < size) {
+      this.#sealBlock()
+      block = this.#block = new Uint8Array(Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, this.#copied)))
     }
-    if (word === 0) block.set(piece, this.blockUsed)
-    else maskCopy(piece, word, block, this.blockUsed)
-    this.blockUsed += size
-    this.copied += size
+    if (word === 0) block.set(piece, this.#blockUsed)
+    else maskCopy(piece, word, block, this.#blockUsed)
+    this.#blockUsed += size
+    this.#copied += size
   }
 
-  private sealBlock(): void {
-    const block = this.block
-    if (block !== null && this.blockUsed > 0) {
-      this.pieces.push(block.subarray(0, this.blockUsed))
-      this.words.push(0)
-      this.block = this.blockUsed < block.length ? block.subarray(this.blockUsed) : null
-      this.blockUsed = 0
+  #sealBlock(): void {
+    const block = this.#block
+    if (block !== null && this.#blockUsed > 0) {
+      this.#pieces.push(block.subarray(0, this.#blockUsed))
+      this.#words.push(0)
+      this.#block = this.#blockUsed < block.length ? block.subarray(this.#blockUsed) : null
+      this.#blockUsed = 0
     }
   }
 }

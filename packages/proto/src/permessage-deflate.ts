@@ -98,58 +98,60 @@ function booleanOption(value: unknown, what: string): boolean {
  */
 export class PerMessageDeflate implements ExtensionFactory {
   readonly name = NAME
-  private readonly serverNoContextTakeover: boolean
-  private readonly clientNoContextTakeover: boolean
-  private readonly serverMaxWindowBits: number
-  private readonly clientMaxWindowBits: number
+  readonly #serverNoContextTakeover: boolean
+  readonly #clientNoContextTakeover: boolean
+  readonly #serverMaxWindowBits: number
+  readonly #clientMaxWindowBits: number
   /** The server role's windows: the options, or 14 (its own) and 13 (the client's) when not given. */
-  private readonly serverRoleServerBits: number
-  private readonly serverRoleClientBits: number
+  readonly #serverRoleServerBits: number
+  readonly #serverRoleClientBits: number
   /** Whether serverMaxWindowBits was given (the server then always names it). */
-  private readonly serverBitsGiven: boolean
+  readonly #serverBitsGiven: boolean
   /** The server role's memLevel: the option, or 4 (a 2K-entry hash table, 1K-symbol blocks). */
-  private readonly serverRoleMemLevel: number
-  private readonly level: number
-  private readonly memLevel: number
-  private readonly threshold: number
+  readonly #serverRoleMemLevel: number
+  readonly #level: number
+  readonly #memLevel: number
+  readonly #threshold: number
 
   constructor(options: PerMessageDeflateOptions = {}) {
-    this.serverNoContextTakeover = booleanOption(options.serverNoContextTakeover, 'serverNoContextTakeover')
-    this.clientNoContextTakeover = booleanOption(options.clientNoContextTakeover, 'clientNoContextTakeover')
-    this.serverMaxWindowBits = integerOption(
+    this.#serverNoContextTakeover = booleanOption(options.serverNoContextTakeover, 'serverNoContextTakeover')
+    this.#clientNoContextTakeover = booleanOption(options.clientNoContextTakeover, 'clientNoContextTakeover')
+    this.#serverMaxWindowBits = integerOption(
       options.serverMaxWindowBits,
       'serverMaxWindowBits',
       MIN_WINDOW_BITS,
       MAX_WINDOW_BITS,
       MAX_WINDOW_BITS,
     )
-    this.clientMaxWindowBits = integerOption(
+    this.#clientMaxWindowBits = integerOption(
       options.clientMaxWindowBits,
       'clientMaxWindowBits',
       MIN_WINDOW_BITS,
       MAX_WINDOW_BITS,
       MAX_WINDOW_BITS,
     )
-    this.serverBitsGiven = options.serverMaxWindowBits !== undefined
-    this.serverRoleServerBits = this.serverBitsGiven
-      ? this.serverMaxWindowBits
+    this.#serverBitsGiven = options.serverMaxWindowBits !== undefined
+    this.#serverRoleServerBits = this.#serverBitsGiven
+      ? this.#serverMaxWindowBits
       : SERVER_DEFAULT_SERVER_WINDOW_BITS
-    this.serverRoleClientBits =
-      options.clientMaxWindowBits !== undefined ? this.clientMaxWindowBits : SERVER_DEFAULT_CLIENT_WINDOW_BITS
-    this.level = integerOption(options.level, 'level', 0, 9, 6)
-    this.memLevel = integerOption(options.memLevel, 'memLevel', 1, 9, 8)
-    this.serverRoleMemLevel = options.memLevel === undefined ? SERVER_DEFAULT_MEM_LEVEL : this.memLevel
-    this.threshold = integerOption(options.threshold, 'threshold', 0, Number.MAX_SAFE_INTEGER, 1024)
+    this.#serverRoleClientBits =
+      options.clientMaxWindowBits !== undefined
+        ? this.#clientMaxWindowBits
+        : SERVER_DEFAULT_CLIENT_WINDOW_BITS
+    this.#level = integerOption(options.level, 'level', 0, 9, 6)
+    this.#memLevel = integerOption(options.memLevel, 'memLevel', 1, 9, 8)
+    this.#serverRoleMemLevel = options.memLevel === undefined ? SERVER_DEFAULT_MEM_LEVEL : this.#memLevel
+    this.#threshold = integerOption(options.threshold, 'threshold', 0, Number.MAX_SAFE_INTEGER, 1024)
   }
 
   /** Client: one offer. client_max_window_bits is always offered: we accept any limit. */
   offer(): ExtensionParam[][] {
     return [
       writeDeflateParams({
-        serverNoContextTakeover: this.serverNoContextTakeover,
-        clientNoContextTakeover: this.clientNoContextTakeover,
-        serverMaxWindowBits: this.serverMaxWindowBits < MAX_WINDOW_BITS ? this.serverMaxWindowBits : null,
-        clientMaxWindowBits: this.clientMaxWindowBits < MAX_WINDOW_BITS ? this.clientMaxWindowBits : true,
+        serverNoContextTakeover: this.#serverNoContextTakeover,
+        clientNoContextTakeover: this.#clientNoContextTakeover,
+        serverMaxWindowBits: this.#serverMaxWindowBits < MAX_WINDOW_BITS ? this.#serverMaxWindowBits : null,
+        clientMaxWindowBits: this.#clientMaxWindowBits < MAX_WINDOW_BITS ? this.#clientMaxWindowBits : true,
       }),
     ]
   }
@@ -163,10 +165,10 @@ export class PerMessageDeflate implements ExtensionFactory {
   acceptResponse(params: readonly ExtensionParam[]): Extension {
     const response = readDeflateParams(params, false)
     if (typeof response === 'string') throw new Error(response)
-    if (this.serverNoContextTakeover && !response.serverNoContextTakeover) {
+    if (this.#serverNoContextTakeover && !response.serverNoContextTakeover) {
       throw new Error('server_no_context_takeover was requested but not accepted')
     }
-    const askedServerBits = this.serverMaxWindowBits
+    const askedServerBits = this.#serverMaxWindowBits
     const serverBits = response.serverMaxWindowBits
     if (askedServerBits < MAX_WINDOW_BITS && (serverBits === null || serverBits > askedServerBits)) {
       throw new Error(
@@ -174,20 +176,20 @@ export class PerMessageDeflate implements ExtensionFactory {
       )
     }
     const clientBits = response.clientMaxWindowBits as number | null
-    if (clientBits !== null && clientBits > this.clientMaxWindowBits) {
+    if (clientBits !== null && clientBits > this.#clientMaxWindowBits) {
       throw new Error(
-        `client_max_window_bits=${clientBits} is larger than the offered ${this.clientMaxWindowBits}`,
+        `client_max_window_bits=${clientBits} is larger than the offered ${this.#clientMaxWindowBits}`,
       )
     }
     return new DeflateCodec({
       params: [...params],
-      sendWindowBits: clientBits ?? this.clientMaxWindowBits,
-      sendNoContextTakeover: this.clientNoContextTakeover || response.clientNoContextTakeover,
+      sendWindowBits: clientBits ?? this.#clientMaxWindowBits,
+      sendNoContextTakeover: this.#clientNoContextTakeover || response.clientNoContextTakeover,
       receiveWindowBits: serverBits ?? MAX_WINDOW_BITS,
       receiveNoContextTakeover: response.serverNoContextTakeover,
-      level: this.level,
-      memLevel: this.memLevel,
-      threshold: this.threshold,
+      level: this.#level,
+      memLevel: this.#memLevel,
+      threshold: this.#threshold,
     })
   }
 
@@ -201,29 +203,29 @@ export class PerMessageDeflate implements ExtensionFactory {
     for (const offerParams of offers) {
       const offer = readDeflateParams(offerParams, true)
       if (typeof offer === 'string') continue
-      return this.accept(offer)
+      return this.#accept(offer)
     }
     return null
   }
 
-  private accept(offer: DeflateParams): { params: ExtensionParam[]; extension: Extension } {
+  #accept(offer: DeflateParams): { params: ExtensionParam[]; extension: Extension } {
     const serverBits =
       offer.serverMaxWindowBits === null
-        ? this.serverRoleServerBits
-        : Math.min(offer.serverMaxWindowBits, this.serverRoleServerBits)
+        ? this.#serverRoleServerBits
+        : Math.min(offer.serverMaxWindowBits, this.#serverRoleServerBits)
     // Without client_max_window_bits in the offer the response may not limit the client's window.
     let clientBits: number = MAX_WINDOW_BITS
     if (offer.clientMaxWindowBits !== null) {
       const hint = offer.clientMaxWindowBits === true ? MAX_WINDOW_BITS : offer.clientMaxWindowBits
-      clientBits = Math.min(hint, this.serverRoleClientBits)
+      clientBits = Math.min(hint, this.#serverRoleClientBits)
     }
     const response: DeflateParams = {
-      serverNoContextTakeover: this.serverNoContextTakeover || offer.serverNoContextTakeover,
-      clientNoContextTakeover: this.clientNoContextTakeover,
+      serverNoContextTakeover: this.#serverNoContextTakeover || offer.serverNoContextTakeover,
+      clientNoContextTakeover: this.#clientNoContextTakeover,
       // A server may compress with a smaller window than allowed without saying so; naming it
       // unasked is allowed too, but some clients (old Firefox) refuse that, so only on request.
       serverMaxWindowBits:
-        offer.serverMaxWindowBits !== null || (this.serverBitsGiven && serverBits < MAX_WINDOW_BITS)
+        offer.serverMaxWindowBits !== null || (this.#serverBitsGiven && serverBits < MAX_WINDOW_BITS)
           ? serverBits
           : null,
       clientMaxWindowBits: clientBits < MAX_WINDOW_BITS ? clientBits : null,
@@ -235,9 +237,9 @@ export class PerMessageDeflate implements ExtensionFactory {
       sendNoContextTakeover: response.serverNoContextTakeover,
       receiveWindowBits: clientBits,
       receiveNoContextTakeover: response.clientNoContextTakeover,
-      level: this.level,
-      memLevel: this.serverRoleMemLevel,
-      threshold: this.threshold,
+      level: this.#level,
+      memLevel: this.#serverRoleMemLevel,
+      threshold: this.#threshold,
     })
     return { params, extension }
   }
@@ -251,14 +253,14 @@ class DeflateCodec implements Extension {
   readonly name = NAME
   readonly rsvBits = RSV1
   readonly params: readonly ExtensionParam[]
-  private readonly settings: CodecSettings
-  private deflater: Deflater | null = null
-  private inflater: Inflater | null = null
+  readonly #settings: CodecSettings
+  #deflater: Deflater | null = null
+  #inflater: Inflater | null = null
   /** Whether the message being sent is compressed (decided on its first fragment). */
-  private compressing = false
+  #compressing = false
 
   constructor(settings: CodecSettings) {
-    this.settings = settings
+    this.#settings = settings
     this.params = settings.params
   }
 
@@ -267,12 +269,12 @@ class DeflateCodec implements Extension {
   }
 
   decode(data: Uint8Array, budget: number): Uint8Array[] {
-    return this.inflate(data, budget)
+    return this.#inflate(data, budget)
   }
 
   endMessage(budget: number): Uint8Array[] {
-    const output = this.inflate(TAIL, budget)
-    const inflater = this.inflater as Inflater
+    const output = this.#inflate(TAIL, budget)
+    const inflater = this.#inflater as Inflater
     if (!inflater.atBlockBoundary) {
       throw new ExtensionError(
         'WS_ERR_INVALID_COMPRESSED_DATA',
@@ -283,22 +285,22 @@ class DeflateCodec implements Extension {
     }
     // A final block (RFC 7692 7.2.3.4) ends the peer's DEFLATE stream: the next message starts a
     // new one. Otherwise the window is kept unless the peer resets it after every message.
-    if (inflater.finished || this.settings.receiveNoContextTakeover) inflater.reset()
+    if (inflater.finished || this.#settings.receiveNoContextTakeover) inflater.reset()
     return output
   }
 
   encode(data: Uint8Array, first: boolean, last: boolean): { data: Uint8Array; rsv: number } {
-    const settings = this.settings
-    if (first) this.compressing = !(last && data.length < settings.threshold)
-    if (!this.compressing) return { data, rsv: 0 }
-    let deflater = this.deflater
+    const settings = this.#settings
+    if (first) this.#compressing = !(last && data.length < settings.threshold)
+    if (!this.#compressing) return { data, rsv: 0 }
+    let deflater = this.#deflater
     if (deflater === null) {
       deflater = new Deflater({
         level: settings.level,
         memLevel: settings.memLevel,
         windowBits: settings.sendWindowBits,
       })
-      this.deflater = deflater
+      this.#deflater = deflater
     }
     deflater.write(data)
     let out = deflater.syncFlush()
@@ -315,17 +317,17 @@ class DeflateCodec implements Extension {
    * settings, so connections that share them can share it.
    */
   sharedEncoding(): string | null {
-    const settings = this.settings
-    if (!settings.sendNoContextTakeover || this.compressing) return null
+    const settings = this.#settings
+    if (!settings.sendNoContextTakeover || this.#compressing) return null
     return `${NAME};w=${settings.sendWindowBits};l=${settings.level};m=${settings.memLevel};t=${settings.threshold}`
   }
 
-  private inflate(data: Uint8Array, budget: number): Uint8Array[] {
-    let inflater = this.inflater
+  #inflate(data: Uint8Array, budget: number): Uint8Array[] {
+    let inflater = this.#inflater
     if (inflater === null) {
       // Exactly the agreed window: a reference beyond it is invalid data (1007).
-      inflater = new Inflater({ windowBits: this.settings.receiveWindowBits, ignoreDataAfterEnd: true })
-      this.inflater = inflater
+      inflater = new Inflater({ windowBits: this.#settings.receiveWindowBits, ignoreDataAfterEnd: true })
+      this.#inflater = inflater
     }
     inflater.setOutputLimit(budget)
     try {

@@ -9,23 +9,27 @@ export type RandomFill = (out: Uint8Array) => void
 const POOL_BYTES = 8192
 
 export class RandomPool {
-  private pool: Uint8Array | undefined
-  private offset = POOL_BYTES
+  #pool: Uint8Array | undefined
+  #offset = POOL_BYTES
 
-  constructor(private readonly fill: RandomFill) {}
+  readonly #fill: RandomFill
+
+  constructor(fill: RandomFill) {
+    this.#fill = fill
+  }
 
   /** Writes `target.length` (at most 8192) fresh random bytes into `target`. */
   take(target: Uint8Array): void {
     const length = target.length
     if (length > POOL_BYTES) throw new RangeError(`at most ${POOL_BYTES} random bytes per call`)
-    let pool = this.pool
-    if (!pool || this.offset + length > POOL_BYTES) {
-      pool ??= this.pool = new Uint8Array(POOL_BYTES)
-      this.fill(pool)
-      this.offset = 0
+    let pool = this.#pool
+    if (!pool || this.#offset + length > POOL_BYTES) {
+      pool ??= this.#pool = new Uint8Array(POOL_BYTES)
+      this.#fill(pool)
+      this.#offset = 0
     }
-    for (let index = 0; index < length; index++) target[index] = pool[this.offset + index]
-    this.offset += length
+    for (let index = 0; index < length; index++) target[index] = pool[this.#offset + index]
+    this.#offset += length
   }
 
   /** A new array of `length` (at most 8192) random bytes. */

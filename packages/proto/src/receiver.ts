@@ -14,7 +14,6 @@ import { MAX_CONTROL_PAYLOAD, MAX_HEADER_BYTES, Opcode, RSV_MASK } from './frame
 import type { Limits } from './limits.ts'
 import { maskInPlace, rotateMask } from './mask.ts'
 import { type Allocate, MessageBuffer } from './message-buffer.ts'
-import { Utf8Validator } from './utf8.ts'
 import { decodeUtf8Strict, Utf8StreamDecoder } from './web.ts'
 
 /** Where the receiver's results go. */
@@ -36,62 +35,74 @@ const PAYLOAD = 1
 const STOPPED = 2
 
 export class Receiver {
-  private stage = HEADER
+  #stage = HEADER
   // The header being read when it is split across chunks.
-  private headerScratch: Uint8Array | null = null
-  private headerHave = 0
-  private headerNeed = 2
+  #headerScratch: Uint8Array | null = null
+  #headerHave = 0
+  #headerNeed = 2
   // The frame being read.
-  private fin = false
-  private opcode = 0
-  private masked = false
+  #fin = false
+  #opcode = 0
+  #masked = false
   /** The frame's masking key as a word (key byte 0 lowest), for phase 0. */
-  private maskKey = 0
-  private maskPhase = 0
-  private remaining = 0
-  private control: Uint8Array | null = null
-  private controlHave = 0
+  #maskKey = 0
+  #maskPhase = 0
+  #remaining = 0
+  #control: Uint8Array | null = null
+  #controlHave = 0
   // The data message being assembled.
-  private messageOpcode = 0
-  private messageExtension: Extension | null = null
-  private messageBytes = 0
-  private messageFrames = 0
-  private readonly buffer: MessageBuffer
-  /** Validates text delivered as fragment events (their data stays bytes). */
-  private readonly utf8 = new Utf8Validator()
-  /** Validates and decodes whole text messages natively, piece by piece; created on first use. */
-  private textDecoder: Utf8StreamDecoder | null = null
+  #messageOpcode = 0
+  #messageExtension: Extension | null = null
+  #messageBytes = 0
+  #messageFrames = 0
+  readonly #buffer: MessageBuffer
+  /**
+   * Validates and decodes whole text messages natively, piece by piece, or only validates text
+   * delivered as fragment events (their data stays bytes); created on first use.
+   */
+  #textDecoder: Utf8StreamDecoder | null = null
   /** A text message that arrived whole in one piece, decoded (and validated) at its end. */
-  private wholeText: Uint8Array | null = null
-  private firstFragment = true
-  private readonly claimedRsv: number
+  #wholeText: Uint8Array | null = null
+  #firstFragment = true
+  readonly #claimedRsv: number
+
+  readonly #sink: ReceiverSink
+  readonly #limits: Limits
+  readonly #expectMasked: boolean
+  readonly #extensions: readonly Extension[]
+  readonly #fragmentEvents: boolean
 
   constructor(
-    private readonly sink: ReceiverSink,
-    private readonly limits: Limits,
-    private readonly expectMasked: boolean,
-    private readonly extensions: readonly Extension[],
-    private readonly fragmentEvents: boolean,
+    sink: ReceiverSink,
+    limits: Limits,
+    expectMasked: boolean,
+    extensions: readonly Extension[],
+    fragmentEvents: boolean,
     allocate?: Allocate,
   ) {
-    this.buffer = new MessageBuffer(allocate)
+    this.#sink = sink
+    this.#limits = limits
+    this.#expectMasked = expectMasked
+    this.#extensions = extensions
+    this.#fragmentEvents = fragmentEvents
+    this.#buffer = new MessageBuffer(allocate)
     let claimed = 0
     for (const extension of extensions) claimed |= extension.rsvBits
-    this.claimedRsv = claimed
+    this.#claimedRsv = claimed
   }
 
   /** True once the receiver failed or was stopped; it ignores all further input. */
   get stopped(): boolean {
-    return this.stage === STOPPED
+    return this.#stage === STOPPED
   }
 
   /** Stops for good and drops any partial message. */
   stop(): void {
-    this.stage = STOPPED
-    this.buffer.clear()
-    this.textDecoder?.reset()
-    this.wholeText = null
-    this.control = null
+    this.#stage = STOPPED
+    this.#buffer.clear()
+    this.#textDecoder?.reset()
+    this.#wholeText = null
+    this.#control = null
   }
 
   /**
@@ -102,17 +113,17 @@ export class Receiver {
   parse(chunk: Uint8Array, position: number): number {
     const end = chunk.length
     while (position < end) {
-      const stage = this.stage
+      const stage = this.#stage
       if (stage === HEADER) {
-        if (!this.sink.acceptsMore) return position
-        position = this.readHeader(chunk, position)
+        if (!this.#sink.acceptsMore) return position
+        position = this.#readHeader(chunk, position)
       } else if (stage === PAYLOAD) {
         const available = end - position
-        const take = Math.min(this.remaining, available)
+        const take = Math.min(this.#remaining, available)
         const piece = chunk.subarray(position, position + take)
         position += take
-        this.payload(piece)
-        if (this.remaining === 0 && this.stage === PAYLOAD) this.endFrame()
+        this.#payload(piece)
+        if (this.#remaining === 0 && this.#stage === PAYLOAD) this.#endFrame()
       } else {
         return position
       }
@@ -120,12 +131,12 @@ export class Receiver {
     return position
   }
 
-  private readHeader(chunk: Uint8Array, position: number): number {
+  #readHeader(chunk: Uint8Array, position: number): number {
     const available = chunk.length - position
     let header: Uint8Array
     let offset: number
-    if (this.headerHave === 0 && available >= 2) {
-      if (!this.checkStart(chunk[position], chunk[position + 1])) return position
+    if (this.#headerHave === 0 && available >= 2) {
+      if (!this.#checkStart(chunk[position], chunk[position + 1])) return position
       const need = headerSize(chunk[position + 1])
       if (available >= need) {
         header = chunk
@@ -133,74 +144,78 @@ export class Receiver {
         position += need
       } else {
         // Made on first use: most connections never see a header split across reads.
-        if (this.headerScratch === null) this.headerScratch = new Uint8Array(MAX_HEADER_BYTES)
-        this.headerScratch.set(chunk.subarray(position))
-        this.headerHave = available
-        this.headerNeed = need
+        if (this.#headerScratch === null) this.#headerScratch = new Uint8Array(MAX_HEADER_BYTES)
+        this.#headerScratch.set(chunk.subarray(position))
+        this.#headerHave = available
+        this.#headerNeed = need
         return chunk.length
       }
     } else {
-      if (this.headerScratch === null) this.headerScratch = new Uint8Array(MAX_HEADER_BYTES)
-      const scratch = this.headerScratch
-      while (position < chunk.length && this.headerHave < this.headerNeed) {
-        scratch[this.headerHave++] = chunk[position++]
-        if (this.headerHave === 2) {
-          if (!this.checkStart(scratch[0], scratch[1])) return position
-          this.headerNeed = headerSize(scratch[1])
+      if (this.#headerScratch === null) this.#headerScratch = new Uint8Array(MAX_HEADER_BYTES)
+      const scratch = this.#headerScratch
+      while (position < chunk.length && this.#headerHave < this.#headerNeed) {
+        scratch[this.#headerHave++] = chunk[position++]
+        if (this.#headerHave === 2) {
+          if (!this.#checkStart(scratch[0], scratch[1])) return position
+          this.#headerNeed = headerSize(scratch[1])
         }
       }
-      if (this.headerHave < this.headerNeed) return position
+      if (this.#headerHave < this.#headerNeed) return position
       header = scratch
       offset = 0
-      this.headerHave = 0
-      this.headerNeed = 2
+      this.#headerHave = 0
+      this.#headerNeed = 2
     }
-    this.startFrame(header, offset)
+    this.#startFrame(header, offset)
     return position
   }
 
   /** Checks what the first two header bytes say; fails the connection and returns false if bad. */
-  private checkStart(byte0: number, byte1: number): boolean {
+  #checkStart(byte0: number, byte1: number): boolean {
     const opcode = byte0 & 0x0f
     const rsv = byte0 & RSV_MASK
     const isControl = (opcode & 0x08) !== 0
     if (opcode > Opcode.BINARY && !(isControl && opcode <= Opcode.PONG)) {
-      return this.failed(1002, 'WS_ERR_INVALID_OPCODE', `reserved opcode 0x${opcode.toString(16)}`)
+      return this.#failed(1002, 'WS_ERR_INVALID_OPCODE', `reserved opcode 0x${opcode.toString(16)}`)
     }
     if (isControl) {
       if ((byte0 & 0x80) === 0)
-        return this.failed(1002, 'WS_ERR_FRAGMENTED_CONTROL', 'fragmented control frame')
+        return this.#failed(1002, 'WS_ERR_FRAGMENTED_CONTROL', 'fragmented control frame')
       if ((byte1 & 0x7f) > MAX_CONTROL_PAYLOAD) {
-        return this.failed(1002, 'WS_ERR_CONTROL_TOO_LONG', 'control frame payload over 125 bytes')
+        return this.#failed(1002, 'WS_ERR_CONTROL_TOO_LONG', 'control frame payload over 125 bytes')
       }
-      if (rsv !== 0) return this.failed(1002, 'WS_ERR_UNEXPECTED_RSV', 'RSV bit set on a control frame')
+      if (rsv !== 0) return this.#failed(1002, 'WS_ERR_UNEXPECTED_RSV', 'RSV bit set on a control frame')
     } else if (opcode === Opcode.CONTINUATION) {
-      if (this.messageOpcode === 0) {
-        return this.failed(
+      if (this.#messageOpcode === 0) {
+        return this.#failed(
           1002,
           'WS_ERR_UNEXPECTED_CONTINUATION',
           'continuation frame without a message to continue',
         )
       }
-      if (rsv !== 0) return this.failed(1002, 'WS_ERR_UNEXPECTED_RSV', 'RSV bit set on a continuation frame')
+      if (rsv !== 0) return this.#failed(1002, 'WS_ERR_UNEXPECTED_RSV', 'RSV bit set on a continuation frame')
     } else {
-      if (this.messageOpcode !== 0) {
-        return this.failed(1002, 'WS_ERR_EXPECTED_CONTINUATION', 'new data frame inside a fragmented message')
+      if (this.#messageOpcode !== 0) {
+        return this.#failed(
+          1002,
+          'WS_ERR_EXPECTED_CONTINUATION',
+          'new data frame inside a fragmented message',
+        )
       }
-      if ((rsv & ~this.claimedRsv) !== 0) {
-        return this.failed(1002, 'WS_ERR_UNEXPECTED_RSV', 'RSV bit set that no negotiated extension defines')
+      if ((rsv & ~this.#claimedRsv) !== 0) {
+        return this.#failed(1002, 'WS_ERR_UNEXPECTED_RSV', 'RSV bit set that no negotiated extension defines')
       }
     }
     const masked = (byte1 & 0x80) !== 0
-    if (masked !== this.expectMasked) {
+    if (masked !== this.#expectMasked) {
       return masked
-        ? this.failed(1002, 'WS_ERR_MASKED_FRAME', 'masked frame from a server')
-        : this.failed(1002, 'WS_ERR_UNMASKED_FRAME', 'unmasked frame from a client')
+        ? this.#failed(1002, 'WS_ERR_MASKED_FRAME', 'masked frame from a server')
+        : this.#failed(1002, 'WS_ERR_UNMASKED_FRAME', 'unmasked frame from a client')
     }
     return true
   }
 
-  private startFrame(header: Uint8Array, offset: number): void {
+  #startFrame(header: Uint8Array, offset: number): void {
     const byte0 = header[offset]
     const byte1 = header[offset + 1]
     let length = byte1 & 0x7f
@@ -209,7 +224,7 @@ export class Receiver {
       length = (header[cursor] << 8) | header[cursor + 1]
       cursor += 2
       if (length < 126) {
-        this.failed(1002, 'WS_ERR_NON_MINIMAL_LENGTH', 'payload length not minimally encoded')
+        this.#failed(1002, 'WS_ERR_NON_MINIMAL_LENGTH', 'payload length not minimally encoded')
         return
       }
     } else if (length === 127) {
@@ -217,217 +232,213 @@ export class Receiver {
       const low = readUint32(header, cursor + 4)
       cursor += 8
       if (high >= 0x80000000) {
-        this.failed(1002, 'WS_ERR_INVALID_LENGTH', 'payload length has its most significant bit set')
+        this.#failed(1002, 'WS_ERR_INVALID_LENGTH', 'payload length has its most significant bit set')
         return
       }
       length = high * 0x100000000 + low
       if (length < 65536) {
-        this.failed(1002, 'WS_ERR_NON_MINIMAL_LENGTH', 'payload length not minimally encoded')
+        this.#failed(1002, 'WS_ERR_NON_MINIMAL_LENGTH', 'payload length not minimally encoded')
         return
       }
     }
     const opcode = byte0 & 0x0f
-    this.fin = (byte0 & 0x80) !== 0
-    this.opcode = opcode
-    this.remaining = length
-    this.masked = (byte1 & 0x80) !== 0
-    if (this.masked) {
-      this.maskKey =
+    this.#fin = (byte0 & 0x80) !== 0
+    this.#opcode = opcode
+    this.#remaining = length
+    this.#masked = (byte1 & 0x80) !== 0
+    if (this.#masked) {
+      this.#maskKey =
         header[cursor] | (header[cursor + 1] << 8) | (header[cursor + 2] << 16) | (header[cursor + 3] << 24)
-      this.maskPhase = 0
+      this.#maskPhase = 0
     }
     if (opcode >= Opcode.CLOSE) {
-      this.control = new Uint8Array(length)
-      this.controlHave = 0
+      this.#control = new Uint8Array(length)
+      this.#controlHave = 0
     } else {
-      if (length > this.limits.maxFrameSize) {
-        this.failed(
+      if (length > this.#limits.maxFrameSize) {
+        this.#failed(
           1009,
           'WS_ERR_FRAME_TOO_BIG',
-          `frame of ${length} bytes is over the ${this.limits.maxFrameSize}-byte limit`,
+          `frame of ${length} bytes is over the ${this.#limits.maxFrameSize}-byte limit`,
         )
         return
       }
-      if (opcode !== Opcode.CONTINUATION) this.startMessage(opcode, byte0 & RSV_MASK)
-      if (++this.messageFrames > this.limits.maxFragments) {
-        this.failed(
+      if (opcode !== Opcode.CONTINUATION) this.#startMessage(opcode, byte0 & RSV_MASK)
+      if (++this.#messageFrames > this.#limits.maxFragments) {
+        this.#failed(
           1008,
           'WS_ERR_TOO_MANY_FRAGMENTS',
-          `message split into more than ${this.limits.maxFragments} frames`,
+          `message split into more than ${this.#limits.maxFragments} frames`,
         )
         return
       }
-      if (this.messageExtension === null && this.messageBytes + length > this.limits.maxMessageSize) {
-        this.tooBig()
+      if (this.#messageExtension === null && this.#messageBytes + length > this.#limits.maxMessageSize) {
+        this.#tooBig()
         return
       }
     }
-    if (length > 0) this.stage = PAYLOAD
-    else this.endFrame()
+    if (length > 0) this.#stage = PAYLOAD
+    else this.#endFrame()
   }
 
-  private startMessage(opcode: number, rsv: number): void {
-    this.messageOpcode = opcode
-    this.messageBytes = 0
-    this.messageFrames = 0
-    this.firstFragment = true
-    this.messageExtension = null
+  #startMessage(opcode: number, rsv: number): void {
+    this.#messageOpcode = opcode
+    this.#messageBytes = 0
+    this.#messageFrames = 0
+    this.#firstFragment = true
+    this.#messageExtension = null
     if (rsv !== 0) {
-      for (const extension of this.extensions) {
+      for (const extension of this.#extensions) {
         if (extension.startMessage(rsv)) {
-          this.messageExtension = extension
+          this.#messageExtension = extension
           break
         }
       }
     }
   }
 
-  private payload(piece: Uint8Array): void {
-    this.remaining -= piece.length
-    const extension = this.messageExtension
-    if (extension === null && this.messageOpcode === Opcode.BINARY && this.control === null) {
+  #payload(piece: Uint8Array): void {
+    this.#remaining -= piece.length
+    const extension = this.#messageExtension
+    if (extension === null && this.#messageOpcode === Opcode.BINARY && this.#control === null) {
       // Binary data stays masked until the message buffer copies it (unmasking as it copies) or
       // returns it as it is (unmasking it in place). Its size was checked with the frame header.
-      this.messageBytes += piece.length
-      if (this.masked) {
-        this.buffer.pushMasked(piece, rotateMask(this.maskKey, this.maskPhase))
-        this.maskPhase = (this.maskPhase + piece.length) & 3
-      } else this.buffer.push(piece)
+      this.#messageBytes += piece.length
+      if (this.#masked) {
+        this.#buffer.pushMasked(piece, rotateMask(this.#maskKey, this.#maskPhase))
+        this.#maskPhase = (this.#maskPhase + piece.length) & 3
+      } else this.#buffer.push(piece)
       return
     }
-    if (this.masked) {
-      maskInPlace(piece, rotateMask(this.maskKey, this.maskPhase))
-      this.maskPhase = (this.maskPhase + piece.length) & 3
+    if (this.#masked) {
+      maskInPlace(piece, rotateMask(this.#maskKey, this.#maskPhase))
+      this.#maskPhase = (this.#maskPhase + piece.length) & 3
     }
-    const control = this.control
+    const control = this.#control
     if (control !== null) {
-      control.set(piece, this.controlHave)
-      this.controlHave += piece.length
+      control.set(piece, this.#controlHave)
+      this.#controlHave += piece.length
       return
     }
     if (extension === null) {
-      const whole = this.remaining === 0 && this.fin && this.messageBytes === 0
-      if (whole && this.messageOpcode === Opcode.TEXT && !this.fragmentEvents) {
+      const whole = this.#remaining === 0 && this.#fin && this.#messageBytes === 0
+      if (whole && this.#messageOpcode === Opcode.TEXT && !this.#fragmentEvents) {
         // A whole text message in one piece: one native pass validates and decodes it. (Its
         // size was checked against the limits with the frame header.)
-        this.messageBytes = piece.length
-        this.wholeText = piece
+        this.#messageBytes = piece.length
+        this.#wholeText = piece
         return
       }
-      this.accept(piece)
+      this.#accept(piece)
       return
     }
     let decoded: Uint8Array[]
     try {
-      decoded = extension.decode(piece, this.limits.maxMessageSize - this.messageBytes)
+      decoded = extension.decode(piece, this.#limits.maxMessageSize - this.#messageBytes)
     } catch (error) {
-      this.extensionFailed(error)
+      this.#extensionFailed(error)
       return
     }
-    for (const part of decoded) if (!this.accept(part)) return
+    for (const part of decoded) if (!this.#accept(part)) return
   }
 
   /** Takes decoded message bytes; returns false if the connection failed. */
-  private accept(bytes: Uint8Array): boolean {
-    this.messageBytes += bytes.length
-    if (this.messageBytes > this.limits.maxMessageSize) return this.tooBig()
-    if (this.messageOpcode !== Opcode.TEXT) {
-      this.buffer.push(bytes)
+  #accept(bytes: Uint8Array): boolean {
+    this.#messageBytes += bytes.length
+    if (this.#messageBytes > this.#limits.maxMessageSize) return this.#tooBig()
+    if (this.#messageOpcode !== Opcode.TEXT) {
+      this.#buffer.push(bytes)
       return true
     }
-    if (this.fragmentEvents) {
-      if (this.utf8.push(bytes) >= 0) return this.invalidText()
-      this.buffer.push(bytes)
-      return true
-    }
-    this.textDecoder ??= new Utf8StreamDecoder()
-    return this.textDecoder.push(bytes) || this.invalidText()
+    this.#textDecoder ??= new Utf8StreamDecoder(!this.#fragmentEvents)
+    if (!this.#textDecoder.push(bytes)) return this.#invalidText()
+    if (this.#fragmentEvents) this.#buffer.push(bytes)
+    return true
   }
 
-  private endFrame(): void {
-    this.stage = HEADER
-    const control = this.control
+  #endFrame(): void {
+    this.#stage = HEADER
+    const control = this.#control
     if (control !== null) {
-      this.control = null
-      this.sink.control(this.opcode, control)
+      this.#control = null
+      this.#sink.control(this.#opcode, control)
       return
     }
-    if (!this.fin) {
-      if (this.fragmentEvents) this.emitFragment(false)
+    if (!this.#fin) {
+      if (this.#fragmentEvents) this.#emitFragment(false)
       return
     }
-    const extension = this.messageExtension
+    const extension = this.#messageExtension
     if (extension !== null) {
       let decoded: Uint8Array[]
       try {
-        decoded = extension.endMessage(this.limits.maxMessageSize - this.messageBytes)
+        decoded = extension.endMessage(this.#limits.maxMessageSize - this.#messageBytes)
       } catch (error) {
-        this.extensionFailed(error)
+        this.#extensionFailed(error)
         return
       }
-      for (const part of decoded) if (!this.accept(part)) return
+      for (const part of decoded) if (!this.#accept(part)) return
     }
-    if (this.messageOpcode !== Opcode.TEXT) {
-      if (this.fragmentEvents) this.emitFragment(true)
-      else this.sink.binary(this.buffer.finish())
-    } else if (this.fragmentEvents) {
-      const complete = this.utf8.complete()
-      this.utf8.reset()
-      if (!complete) return void this.endsInsideSequence()
-      this.emitFragment(true)
-    } else if (this.wholeText !== null) {
-      const text = decodeUtf8Strict(this.wholeText)
-      this.wholeText = null
-      if (text === null) return void this.invalidText()
-      this.sink.text(text)
+    if (this.#messageOpcode !== Opcode.TEXT) {
+      if (this.#fragmentEvents) this.#emitFragment(true)
+      else this.#sink.binary(this.#buffer.finish())
+    } else if (this.#fragmentEvents) {
+      if (this.#textDecoder !== null && this.#textDecoder.end() === null)
+        return void this.#endsInsideSequence()
+      this.#emitFragment(true)
+    } else if (this.#wholeText !== null) {
+      const text = decodeUtf8Strict(this.#wholeText)
+      this.#wholeText = null
+      if (text === null) return void this.#invalidText()
+      this.#sink.text(text)
     } else {
       // A text message with no payload never created the decoder.
-      const text = this.textDecoder === null ? '' : this.textDecoder.end()
-      if (text === null) return void this.endsInsideSequence()
-      this.sink.text(text)
+      const text = this.#textDecoder === null ? '' : this.#textDecoder.end()
+      if (text === null) return void this.#endsInsideSequence()
+      this.#sink.text(text)
     }
-    this.messageOpcode = 0
+    this.#messageOpcode = 0
   }
 
-  private emitFragment(last: boolean): void {
-    const first = this.firstFragment
-    this.firstFragment = false
-    this.sink.fragment({
+  #emitFragment(last: boolean): void {
+    const first = this.#firstFragment
+    this.#firstFragment = false
+    this.#sink.fragment({
       type: 'fragment',
-      kind: this.messageOpcode === Opcode.TEXT ? 'text' : 'binary',
-      data: this.buffer.finish(),
+      kind: this.#messageOpcode === Opcode.TEXT ? 'text' : 'binary',
+      data: this.#buffer.finish(),
       first,
       last,
     })
   }
 
-  private invalidText(): false {
-    return this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8')
+  #invalidText(): false {
+    return this.#failed(1007, 'WS_ERR_INVALID_UTF8', 'text message is not valid UTF-8')
   }
 
-  private endsInsideSequence(): false {
-    return this.failed(1007, 'WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence')
+  #endsInsideSequence(): false {
+    return this.#failed(1007, 'WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence')
   }
 
-  private tooBig(): false {
-    return this.failed(
+  #tooBig(): false {
+    return this.#failed(
       1009,
       'WS_ERR_MESSAGE_TOO_BIG',
-      `message is over the ${this.limits.maxMessageSize}-byte limit`,
+      `message is over the ${this.#limits.maxMessageSize}-byte limit`,
     )
   }
 
-  private extensionFailed(error: unknown): void {
+  #extensionFailed(error: unknown): void {
     if (error instanceof ExtensionError) {
       // What was decoded before the failure is checked first (invalid UTF-8 in it wins).
-      for (const part of error.output) if (!this.accept(part)) return
-      this.failed(error.closeCode, error.code, error.message)
-    } else this.failed(1011, 'WS_ERR_EXTENSION_FAILED', 'an extension failed unexpectedly')
+      for (const part of error.output) if (!this.#accept(part)) return
+      this.#failed(error.closeCode, error.code, error.message)
+    } else this.#failed(1011, 'WS_ERR_EXTENSION_FAILED', 'an extension failed unexpectedly')
   }
 
-  private failed(closeCode: number, code: string, message: string): false {
+  #failed(closeCode: number, code: string, message: string): false {
     this.stop()
-    this.sink.fail(closeCode, code, message)
+    this.#sink.fail(closeCode, code, message)
     return false
   }
 }

@@ -57,29 +57,36 @@ export function decodeUtf8Strict(bytes: Uint8Array): string | null {
  * Validates and decodes one text message as its pieces arrive, natively: a fatal, streaming
  * TextDecoder reports an invalid byte in the piece that holds it (fail fast), and `end()`
  * reports a message that stops inside a sequence. One per receiver, reused message after message.
+ * With `keepText` false it only validates (text delivered as bytes) and `end()` gives ''.
  */
 export class Utf8StreamDecoder {
-  private readonly decoder = new web.TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-  private parts: string[] = []
+  readonly #decoder = new web.TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  #parts: string[] = []
+
+  readonly #keepText: boolean
+
+  constructor(keepText = true) {
+    this.#keepText = keepText
+  }
 
   /** Takes the next piece; false when it makes the message invalid UTF-8. */
   push(bytes: Uint8Array): boolean {
     try {
-      const text = this.decoder.decode(bytes, { stream: true })
-      if (text !== '') this.parts.push(text)
+      const text = this.#decoder.decode(bytes, { stream: true })
+      if (text !== '' && this.#keepText) this.#parts.push(text)
       return true
     } catch {
-      this.parts = []
+      this.#parts = []
       return false
     }
   }
 
   /** The whole message's text, or null when it ends inside a UTF-8 sequence. Then ready for the next. */
   end(): string | null {
-    const parts = this.parts
-    this.parts = []
+    const parts = this.#parts
+    this.#parts = []
     try {
-      const tail = this.decoder.decode()
+      const tail = this.#decoder.decode()
       if (tail !== '') parts.push(tail)
     } catch {
       return null
@@ -89,9 +96,9 @@ export class Utf8StreamDecoder {
 
   /** Drops a message in progress. */
   reset(): void {
-    this.parts = []
+    this.#parts = []
     try {
-      this.decoder.decode()
+      this.#decoder.decode()
     } catch {
       // An unfinished sequence is simply dropped.
     }

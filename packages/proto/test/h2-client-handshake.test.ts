@@ -1,7 +1,8 @@
 import { constants, inflateRawSync } from 'node:zlib'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { H2ClientHandshake, InvalidStateError, PerMessageDeflate } from '../src/index.ts'
+import { H2ClientHandshake } from '../src/h2.ts'
+import { InvalidStateError, PerMessageDeflate } from '../src/index.ts'
 import { parseFrames, seededFill, throwsKind } from './wire.ts'
 
 type Fields = [string, string][]

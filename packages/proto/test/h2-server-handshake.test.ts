@@ -1,13 +1,8 @@
 import { constants, deflateRawSync } from 'node:zlib'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import {
-  H2ClientHandshake,
-  H2ServerHandshake,
-  InvalidStateError,
-  PerMessageDeflate,
-  ServerHandshake,
-} from '../src/index.ts'
+import { H2ClientHandshake, H2ServerHandshake } from '../src/h2.ts'
+import { InvalidStateError, PerMessageDeflate, ServerHandshake } from '../src/index.ts'
 import { frame, seededFill, throwsKind } from './wire.ts'
 
 type Fields = [string, string][]

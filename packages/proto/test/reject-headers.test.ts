@@ -4,7 +4,8 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ClientHandshake, H2ClientHandshake, H2ServerHandshake, ServerHandshake } from '../src/index.ts'
+import { H2ClientHandshake, H2ServerHandshake } from '../src/h2.ts'
+import { ClientHandshake, ServerHandshake } from '../src/index.ts'
 
 const decoder = new TextDecoder()
 

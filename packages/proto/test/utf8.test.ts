@@ -1,19 +1,54 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Random } from '../../crypto/test/random.ts'
-import { isValidUtf8, Utf8Validator } from '../src/index.ts'
+import { decodeUtf8Strict, Utf8StreamDecoder } from '../src/web.ts'
 import { closedEvent, frame, fromHex, runAllChunkings } from './wire.ts'
 
-/** Independent truth: the WHATWG decoder in fatal mode. */
-const strict = new TextDecoder('utf-8', { fatal: true })
-const reference = (bytes: Uint8Array): boolean => {
-  try {
-    strict.decode(bytes)
-    return true
-  } catch {
-    return false
+// The receiver validates text with the runtime's fatal TextDecoder (whole, or streaming for
+// messages in pieces and for fragment events). These tests hold it, in every runtime the suite
+// runs in, to the well-formed sequences of RFC 3629 section 4 (Unicode Table 3-7), written out
+// below independently of any decoder.
+const isValid = (bytes: Uint8Array): boolean => decodeUtf8Strict(bytes) !== null
+
+/** Independent truth: the well-formed UTF-8 byte sequences of RFC 3629 section 4. */
+function wellFormed(bytes: Uint8Array): boolean {
+  const within = (index: number, low: number, high: number): boolean =>
+    index < bytes.length && bytes[index] >= low && bytes[index] <= high
+  let i = 0
+  while (i < bytes.length) {
+    const lead = bytes[i]
+    if (lead <= 0x7f) {
+      i++
+      continue
+    }
+    let trail: number
+    let low = 0x80
+    let high = 0xbf
+    if (lead >= 0xc2 && lead <= 0xdf) trail = 1
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      trail = 2
+      if (lead === 0xe0) low = 0xa0 // no overlong 3-byte forms
+      if (lead === 0xed) high = 0x9f // no surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      trail = 3
+      if (lead === 0xf0) low = 0x90 // no overlong 4-byte forms
+      if (lead === 0xf4) high = 0x8f // nothing above U+10FFFF
+    } else return false
+    if (!within(i + 1, low, high)) return false
+    for (let k = 2; k <= trail; k++) if (!within(i + k, 0x80, 0xbf)) return false
+    i += trail + 1
   }
+  return true
 }
+
+/** Validates `pieces` as one message the way the receiver does for text in pieces. */
+function validInPieces(pieces: Iterable<Uint8Array>): boolean {
+  const decoder = new Utf8StreamDecoder(false)
+  for (const piece of pieces) if (!decoder.push(piece)) return false
+  return decoder.end() === ''
+}
+
+const bytesOf = (bytes: Uint8Array): Uint8Array[] => Array.from(bytes, (byte) => Uint8Array.of(byte))
 
 const cases = suite('RFC 3629 cases (Autobahn 6.x families)')
 
@@ -71,55 +106,55 @@ const INVALID = [
 
 cases('valid sequences, including non-characters and a BOM', () => {
   for (const text of VALID) {
-    assert.ok(isValidUtf8(fromHex(text)), text)
-    assert.ok(reference(fromHex(text)), `reference disagrees on ${text}`)
+    assert.ok(wellFormed(fromHex(text)), `the RFC 3629 reference disagrees on ${text}`)
+    assert.ok(isValid(fromHex(text)), text)
+    assert.ok(validInPieces(bytesOf(fromHex(text))), `byte by byte: ${text}`)
   }
 })
 
 cases('overlongs, surrogates, beyond U+10FFFF, bad lead bytes and truncations', () => {
   for (const text of INVALID) {
-    assert.not.ok(isValidUtf8(fromHex(text)), text)
-    assert.not.ok(reference(fromHex(text)), `reference disagrees on ${text}`)
+    assert.not.ok(wellFormed(fromHex(text)), `the RFC 3629 reference disagrees on ${text}`)
+    assert.not.ok(isValid(fromHex(text)), text)
+    assert.not.ok(validInPieces(bytesOf(fromHex(text))), `byte by byte: ${text}`)
   }
 })
 
-cases(
-  'every 1- and 2-byte sequence and every 3-byte sequence with a valid lead agrees with TextDecoder',
-  () => {
-    const buffer = new Uint8Array(3)
-    for (let a = 0; a < 256; a++) {
-      assert.is(isValidUtf8(buffer.subarray(0, 1).fill(a)), reference(Uint8Array.of(a)), `${a}`)
-      for (let b = 0; b < 256; b++) {
-        const two = Uint8Array.of(a, b)
-        assert.is(isValidUtf8(two), reference(two), `${a} ${b}`)
+cases('every 1- and 2-byte sequence and every 3-byte sequence with a valid lead agrees with RFC 3629', () => {
+  const buffer = new Uint8Array(3)
+  for (let a = 0; a < 256; a++) {
+    const one = buffer.subarray(0, 1).fill(a)
+    assert.is(isValid(one), wellFormed(one), `${a}`)
+    for (let b = 0; b < 256; b++) {
+      const two = Uint8Array.of(a, b)
+      assert.is(isValid(two), wellFormed(two), `${a} ${b}`)
+    }
+  }
+  for (let a = 0xe0; a < 0xf5; a++) {
+    for (let b = 0x70; b < 0xd0; b++) {
+      for (let c = 0x70; c < 0xd0; c += 3) {
+        const three = Uint8Array.of(a, b, c)
+        assert.is(isValid(three), wellFormed(three), `${a} ${b} ${c}`)
       }
     }
-    for (let a = 0xe0; a < 0xf5; a++) {
-      for (let b = 0x70; b < 0xd0; b++) {
-        for (let c = 0x70; c < 0xd0; c += 3) {
-          const three = Uint8Array.of(a, b, c)
-          assert.is(isValidUtf8(three), reference(three), `${a} ${b} ${c}`)
-        }
-      }
-    }
-  },
-)
+  }
+})
 
 cases('every code point encodes to valid UTF-8; every surrogate does not', () => {
   for (let code = 0; code <= 0x10ffff; code += code < 0x10000 ? 1 : 17) {
     const bytes = Buffer.from(String.fromCodePoint(code), 'utf8')
     if (code >= 0xd800 && code <= 0xdfff) continue
-    assert.ok(isValidUtf8(bytes), code.toString(16))
+    assert.ok(isValid(bytes), code.toString(16))
   }
   for (let code = 0xd800; code <= 0xdfff; code++) {
     const bytes = Uint8Array.of(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f))
-    assert.not.ok(isValidUtf8(bytes), code.toString(16))
+    assert.not.ok(isValid(bytes), code.toString(16))
   }
 })
 
 const streaming = suite('streaming validation')
 
-streaming('random byte strings (mostly near-valid) agree with TextDecoder, in any split', () => {
+streaming('random byte strings (mostly near-valid) agree with RFC 3629, whole and in any split', () => {
   const random = new Random(2024)
   for (let round = 0; round < 3000; round++) {
     const text = String.fromCodePoint(
@@ -137,30 +172,32 @@ streaming('random byte strings (mostly near-valid) agree with TextDecoder, in an
     const bytes = new Uint8Array(Buffer.from(text, 'utf8'))
     // Corrupt a byte now and then.
     if (bytes.length > 0 && random.below(2) === 0) bytes[random.below(bytes.length)] = random.below(256)
-    const expected = reference(bytes)
-    assert.is(isValidUtf8(bytes), expected, Buffer.from(bytes).toString('hex'))
-    const validator = new Utf8Validator()
-    let ok = true
-    for (const piece of random.chunks(bytes, 3)) if (validator.push(piece) >= 0) ok = false
-    assert.is(ok && validator.complete(), expected, `split ${Buffer.from(bytes).toString('hex')}`)
+    const expected = wellFormed(bytes)
+    assert.is(isValid(bytes), expected, Buffer.from(bytes).toString('hex'))
+    assert.is(validInPieces(random.chunks(bytes, 3)), expected, `split ${Buffer.from(bytes).toString('hex')}`)
   }
 })
 
-streaming('push reports the index of the first bad byte within the piece', () => {
-  const validator = new Utf8Validator()
-  assert.is(validator.push(fromHex('cebae1')), -1)
-  assert.is(validator.complete(), false)
-  assert.is(validator.push(fromHex('bdb9 41 ff 41')), 3)
-  // Once rejected, it stays rejected.
-  assert.is(validator.push(fromHex('41')), 0)
-  validator.reset()
-  assert.is(validator.push(fromHex('41')), -1)
-  assert.is(validator.complete(), true)
+streaming('a bad byte fails the piece that holds it; the end finds a message cut inside a sequence', () => {
+  const decoder = new Utf8StreamDecoder(false)
+  assert.ok(decoder.push(fromHex('cebae1')))
+  assert.ok(decoder.push(fromHex('bdb9 41')))
+  assert.is(decoder.push(fromHex('41 ff 41')), false)
+  decoder.reset()
+  assert.ok(decoder.push(fromHex('41 e1 bd')))
+  assert.is(decoder.end(), null)
+  // Ready for the next message, which decodes in full when text is kept.
+  const keeping = new Utf8StreamDecoder()
+  assert.ok(keeping.push(fromHex('cebae1')) && keeping.push(fromHex('bdb9cf83cebcceb5')))
+  assert.is(keeping.end(), '\u03ba\u1f79\u03c3\u03bc\u03b5') // κόσμε, the word of the Autobahn 6.x cases
+  assert.ok(keeping.push(fromHex('41')))
+  assert.is(keeping.end(), 'A')
 })
 
 streaming('long ASCII runs and multi-byte text', () => {
-  assert.ok(isValidUtf8(new Uint8Array(100000).fill(0x41)))
-  assert.ok(isValidUtf8(Buffer.from('żółć '.repeat(10000), 'utf8')))
+  assert.ok(isValid(new Uint8Array(100000).fill(0x41)))
+  assert.ok(isValid(Buffer.from('żółć '.repeat(10000), 'utf8')))
+  assert.ok(validInPieces([new Uint8Array(100000).fill(0x41), Buffer.from('żółć '.repeat(10000), 'utf8')]))
 })
 
 const onTheWire = suite('text messages on the wire: every path to 1007')

@@ -72,19 +72,19 @@ export class ClientHandshake {
   readonly key: string
   /** The request to write to the transport. */
   readonly request: Uint8Array
-  private readonly protocols: readonly string[]
-  private readonly factories: readonly ExtensionFactory[]
-  private readonly parser: HttpHeadParser
-  private readonly options: ClientHandshakeOptions
-  private finished = false
+  readonly #protocols: readonly string[]
+  readonly #factories: readonly ExtensionFactory[]
+  readonly #parser: HttpHeadParser
+  readonly #options: ClientHandshakeOptions
+  #finished = false
 
   constructor(options: ClientHandshakeOptions) {
-    this.options = options
+    this.#options = options
     this.target = parseTarget(options.url)
     const protocols = checkProtocolOffer(options.protocols)
-    this.protocols = protocols
-    this.factories = [...(options.extensions ?? [])]
-    this.parser = new HttpHeadParser(options.handshakeLimits)
+    this.#protocols = protocols
+    this.#factories = [...(options.extensions ?? [])]
+    this.#parser = new HttpHeadParser(options.handshakeLimits)
     const random = randomPoolFor(options.randomFill ?? secureRandomFill)
     this.key = base64Encode(random.bytes(16))
 
@@ -99,7 +99,7 @@ export class ClientHandshake {
     ]
     if (options.origin !== undefined) fields.push(...checkHeaders([['Origin', options.origin]], RESERVED))
     if (protocols.length > 0) fields.push(['Sec-WebSocket-Protocol', protocols.join(', ')])
-    const offer = offerHeader(this.factories)
+    const offer = offerHeader(this.#factories)
     if (offer !== '') fields.push(['Sec-WebSocket-Extensions', offer])
     const authorization = basicAuthorization(options.url)
     if (authorization && !extra.some(([name]) => name.toLowerCase() === 'authorization')) {
@@ -111,12 +111,12 @@ export class ClientHandshake {
 
   /** Feeds response bytes in any chunking, until the result is 'open' or 'failed'. */
   receive(chunk: Uint8Array): ClientHandshakeResult {
-    if (this.finished) throw new InvalidStateError('the handshake is already over')
+    if (this.#finished) throw new InvalidStateError('the handshake is already over')
     let head: ReturnType<HttpHeadParser['push']>
     try {
-      head = this.parser.push(chunk)
+      head = this.#parser.push(chunk)
     } catch (error) {
-      return this.fail(
+      return this.#fail(
         new HandshakeError(
           'WS_ERR_INVALID_RESPONSE',
           `malformed HTTP response: ${error instanceof HttpHeadError ? error.message : String(error)}`,
@@ -124,12 +124,12 @@ export class ClientHandshake {
       )
     }
     if (!head.done) return { kind: 'incomplete' }
-    this.finished = true
+    this.#finished = true
     let status: ReturnType<typeof parseStatusLine>
     try {
       status = parseStatusLine(head.startLine)
     } catch {
-      return this.fail(
+      return this.#fail(
         new HandshakeError('WS_ERR_INVALID_RESPONSE', `malformed status line: ${head.startLine}`),
       )
     }
@@ -139,7 +139,7 @@ export class ClientHandshake {
       headers: head.headers.entries,
     }
     const failure = (code: string, message: string): ClientHandshakeResult =>
-      this.fail(new HandshakeError(code, message, { response }))
+      this.#fail(new HandshakeError(code, message, { response }))
     if (status.versionMajor !== 1 || status.versionMinor < 1) {
       return failure(
         'WS_ERR_INVALID_RESPONSE',
@@ -182,25 +182,25 @@ export class ClientHandshake {
     }
     let agreement: { protocol: string; extensions: Extension[] }
     try {
-      agreement = checkAgreement(headers, this.protocols, this.factories)
+      agreement = checkAgreement(headers, this.#protocols, this.#factories)
     } catch (error) {
       const { code, message } = error as HandshakeError
       return failure(code, message)
     }
     const { protocol, extensions } = agreement
     const open = new WebSocketConnection({
-      ...this.options.connection,
+      ...this.#options.connection,
       role: 'client',
       protocol,
       extensions,
-      randomFill: this.options.randomFill ?? secureRandomFill,
+      randomFill: this.#options.randomFill ?? secureRandomFill,
     })
     if (head.rest.length > 0) open.receive(head.rest)
     return { kind: 'open', connection: open, response }
   }
 
-  private fail(error: HandshakeError): ClientHandshakeResult {
-    this.finished = true
+  #fail(error: HandshakeError): ClientHandshakeResult {
+    this.#finished = true
     return { kind: 'failed', error }
   }
 }

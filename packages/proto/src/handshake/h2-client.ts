@@ -59,16 +59,16 @@ export class H2ClientHandshake {
    * `:protocol websocket`, `:scheme`, `:path`, `:authority`, then the regular fields.
    */
   readonly headers: H2Fields
-  private readonly protocols: readonly string[]
-  private readonly factories: readonly ExtensionFactory[]
-  private readonly options: H2ClientHandshakeOptions
-  private finished = false
+  readonly #protocols: readonly string[]
+  readonly #factories: readonly ExtensionFactory[]
+  readonly #options: H2ClientHandshakeOptions
+  #finished = false
 
   constructor(options: H2ClientHandshakeOptions) {
-    this.options = options
+    this.#options = options
     this.target = parseTarget(options.url)
-    this.protocols = checkProtocolOffer(options.protocols)
-    this.factories = [...(options.extensions ?? [])]
+    this.#protocols = checkProtocolOffer(options.protocols)
+    this.#factories = [...(options.extensions ?? [])]
     const extra = checkH2Headers(options.headers, RESERVED)
     const hostOverride = extra.find(([name]) => name === 'host')
     const fields: [string, string][] = [
@@ -80,8 +80,8 @@ export class H2ClientHandshake {
       ['sec-websocket-version', '13'],
     ]
     if (options.origin !== undefined) fields.push(...checkH2Headers([['origin', options.origin]], RESERVED))
-    if (this.protocols.length > 0) fields.push(['sec-websocket-protocol', this.protocols.join(', ')])
-    const offer = offerHeader(this.factories)
+    if (this.#protocols.length > 0) fields.push(['sec-websocket-protocol', this.#protocols.join(', ')])
+    const offer = offerHeader(this.#factories)
     if (offer !== '') fields.push(['sec-websocket-extensions', offer])
     const authorization = basicAuthorization(options.url)
     if (authorization && !extra.some(([name]) => name === 'authorization')) {
@@ -96,8 +96,8 @@ export class H2ClientHandshake {
    * connection's bytes both ways from now on.
    */
   receive(response: Iterable<readonly [string, string]>): H2ClientHandshakeResult {
-    if (this.finished) throw new InvalidStateError('the handshake is already over')
-    this.finished = true
+    if (this.#finished) throw new InvalidStateError('the handshake is already over')
+    this.#finished = true
     const fields = splitFields(response, RESPONSE_PSEUDO)
     if (typeof fields === 'string') {
       return fail(new HandshakeError('WS_ERR_INVALID_RESPONSE', `malformed HTTP/2 response: ${fields}`))
@@ -122,17 +122,17 @@ export class H2ClientHandshake {
     }
     let agreement: ReturnType<typeof checkAgreement>
     try {
-      agreement = checkAgreement(fields.headers, this.protocols, this.factories)
+      agreement = checkAgreement(fields.headers, this.#protocols, this.#factories)
     } catch (error) {
       const { code, message } = error as HandshakeError
       return fail(new HandshakeError(code, message, { response: info }))
     }
     const connection = new WebSocketConnection({
-      ...this.options.connection,
+      ...this.#options.connection,
       role: 'client',
       protocol: agreement.protocol,
       extensions: agreement.extensions,
-      randomFill: this.options.randomFill ?? secureRandomFill,
+      randomFill: this.#options.randomFill ?? secureRandomFill,
     })
     return { kind: 'open', connection, response: info }
   }

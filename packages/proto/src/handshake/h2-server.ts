@@ -58,20 +58,20 @@ const RESERVED = new Set([
 const REQUEST_PSEUDO: ReadonlySet<string> = new Set(['method', 'scheme', 'path', 'authority', 'protocol'])
 
 export class H2ServerHandshake {
-  private readonly options: H2ServerHandshakeOptions
-  private request: H2UpgradeRequest | undefined
-  private finished = false
+  readonly #options: H2ServerHandshakeOptions
+  #request: H2UpgradeRequest | undefined
+  #finished = false
 
   constructor(options: H2ServerHandshakeOptions = {}) {
-    this.options = options
+    this.#options = options
   }
 
   /** Checks a request's fields (pseudo-header fields first), as the HTTP/2 library received them. */
   receive(fields: Iterable<readonly [string, string]>): H2ServerHandshakeResult {
-    if (this.request !== undefined || this.finished)
+    if (this.#request !== undefined || this.#finished)
       throw new InvalidStateError('the request was already read')
     const reject = (httpStatus: number, code: string, message: string): H2ServerHandshakeResult =>
-      this.rejectWith(new HandshakeError(code, message, { httpStatus }))
+      this.#rejectWith(new HandshakeError(code, message, { httpStatus }))
     const split = splitFields(fields, REQUEST_PSEUDO)
     if (typeof split === 'string') return reject(400, 'WS_ERR_INVALID_REQUEST', `malformed request: ${split}`)
     const { pseudo, headers } = split
@@ -128,29 +128,29 @@ export class H2ServerHandshake {
       headers,
       scheme,
     }
-    this.request = request
+    this.#request = request
     return { kind: 'request', request }
   }
 
   /** Accepts the request: the 200 response's fields, and the open connection. */
   accept(options: AcceptOptions = {}): { headers: H2Fields; connection: WebSocketConnection } {
-    const request = this.request
-    if (request === undefined || this.finished) {
+    const request = this.#request
+    if (request === undefined || this.#finished) {
       throw new InvalidStateError('accept() needs a valid request that was not yet answered')
     }
     const { protocol, extensionHeader, extensions } = agree(
       request,
       options.protocol,
-      this.options.extensions ?? [],
+      this.#options.extensions ?? [],
     )
     const extra = checkH2Headers(options.headers, RESERVED)
     const fields: [string, string][] = [[':status', '200']]
     if (protocol !== '') fields.push(['sec-websocket-protocol', protocol])
     if (extensionHeader !== '') fields.push(['sec-websocket-extensions', extensionHeader])
     fields.push(...extra)
-    this.finished = true
+    this.#finished = true
     const connection = new WebSocketConnection({
-      ...this.options.connection,
+      ...this.#options.connection,
       role: 'server',
       protocol,
       extensions,
@@ -160,17 +160,17 @@ export class H2ServerHandshake {
 
   /** Declines a valid request (e.g. origin not allowed): the response to send before ending the stream. */
   reject(status: number, options: { headers?: HeaderInput; body?: string } = {}): H2Response {
-    if (this.finished) throw new InvalidStateError('the request was already answered')
+    if (this.#finished) throw new InvalidStateError('the request was already answered')
     if (!Number.isInteger(status) || status < 300 || status > 599) {
       throw new RangeError(`reject() needs an error status 300-599, got ${String(status)}`)
     }
     const extra = checkH2Headers(options.headers, RESERVED)
-    this.finished = true
+    this.#finished = true
     return errorResponse(status, options.body ?? '', extra)
   }
 
-  private rejectWith(error: HandshakeError): H2ServerHandshakeResult {
-    this.finished = true
+  #rejectWith(error: HandshakeError): H2ServerHandshakeResult {
+    this.#finished = true
     const status = error.httpStatus ?? 400
     const extra: [string, string][] = []
     if (error.code === 'WS_ERR_UNSUPPORTED_VERSION') extra.push(['sec-websocket-version', '13'])

@@ -60,14 +60,14 @@ export class HttpHeadError extends Error {
 export class HeaderList {
   readonly entries: readonly (readonly [name: string, value: string])[]
   /** Lower-cased name to the values of every field with that name, in order. */
-  private readonly values = new Map<string, string[]>()
+  readonly #values = new Map<string, string[]>()
 
   constructor(entries: Iterable<readonly [string, string]> = []) {
     const list: (readonly [string, string])[] = []
     for (const [name, value] of entries) {
       const key = name.toLowerCase()
-      const values = this.values.get(key)
-      if (values === undefined) this.values.set(key, [value])
+      const values = this.#values.get(key)
+      if (values === undefined) this.#values.set(key, [value])
       else values.push(value)
       list.push(Object.freeze([name, value] as const))
     }
@@ -76,21 +76,21 @@ export class HeaderList {
 
   /** The field's value; repeated fields are joined with ', ' (RFC 9110 section 5.3). */
   get(name: string): string | undefined {
-    return this.values.get(name.toLowerCase())?.join(', ')
+    return this.#values.get(name.toLowerCase())?.join(', ')
   }
 
   /** The value of every field with this name, in order. */
   getAll(name: string): string[] {
-    return this.values.get(name.toLowerCase())?.slice() ?? []
+    return this.#values.get(name.toLowerCase())?.slice() ?? []
   }
 
   /** How many fields have this name. */
   count(name: string): number {
-    return this.values.get(name.toLowerCase())?.length ?? 0
+    return this.#values.get(name.toLowerCase())?.length ?? 0
   }
 
   has(name: string): boolean {
-    return this.values.has(name.toLowerCase())
+    return this.#values.has(name.toLowerCase())
   }
 }
 
@@ -129,116 +129,116 @@ const NOT_DONE: HttpHeadResult = Object.freeze({ done: false })
  * The start line is returned unvalidated: pass it to `parseRequestLine` or `parseStatusLine`.
  */
 export class HttpHeadParser {
-  private readonly limits: HttpHeadLimits
+  readonly #limits: HttpHeadLimits
   /** The current line so far, without its line end. */
-  private line: Uint8Array
-  private lineLength = 0
-  private headBytes = 0
+  #line: Uint8Array
+  #lineLength = 0
+  #headBytes = 0
   /** The previous byte was a CR, so the next one must be LF. */
-  private afterCR = false
-  private emptyLines = 0
-  private startLine: string | undefined = undefined
-  private readonly fields: [string, string][] = []
-  private state = PARSING
+  #afterCR = false
+  #emptyLines = 0
+  #startLine: string | undefined = undefined
+  readonly #fields: [string, string][] = []
+  #state = PARSING
 
   constructor(limits: Partial<HttpHeadLimits> = {}) {
-    this.limits = resolveHttpHeadLimits(limits)
-    this.line = new Uint8Array(Math.min(256, this.limits.maxLineBytes))
+    this.#limits = resolveHttpHeadLimits(limits)
+    this.#line = new Uint8Array(Math.min(256, this.#limits.maxLineBytes))
   }
 
   /** Bytes of the head taken so far (all of it, once done). */
   get bytesBuffered(): number {
-    return this.headBytes
+    return this.#headBytes
   }
 
   push(chunk: Uint8Array): HttpHeadResult {
-    if (this.state !== PARSING) {
+    if (this.#state !== PARSING) {
       throw new Error(
-        `HttpHeadParser.push() called after the head was ${this.state === DONE ? 'complete' : 'rejected'}`,
+        `HttpHeadParser.push() called after the head was ${this.#state === DONE ? 'complete' : 'rejected'}`,
       )
     }
-    const { maxLineBytes, maxHeaders, maxHeadBytes } = this.limits
+    const { maxLineBytes, maxHeaders, maxHeadBytes } = this.#limits
     for (let index = 0; index < chunk.length; index++) {
       const byte = chunk[index]
-      if (++this.headBytes > maxHeadBytes) {
-        throw this.fail('HEAD_TOO_LARGE', `HTTP head is larger than ${maxHeadBytes} bytes`)
+      if (++this.#headBytes > maxHeadBytes) {
+        throw this.#fail('HEAD_TOO_LARGE', `HTTP head is larger than ${maxHeadBytes} bytes`)
       }
       if (byte === LF) {
-        if (this.endLine()) {
-          this.state = DONE
-          const startLine = this.startLine as string
+        if (this.#endLine()) {
+          this.#state = DONE
+          const startLine = this.#startLine as string
           return {
             done: true,
             startLine,
-            headers: new HeaderList(this.fields),
+            headers: new HeaderList(this.#fields),
             rest: chunk.subarray(index + 1),
           }
         }
         continue
       }
-      if (this.afterCR) throw this.fail('BARE_CR', 'CR not followed by LF in the HTTP head')
+      if (this.#afterCR) throw this.#fail('BARE_CR', 'CR not followed by LF in the HTTP head')
       if (byte === CR) {
-        this.afterCR = true
+        this.#afterCR = true
         continue
       }
-      if (this.lineLength === 0 && this.startLine !== undefined) {
+      if (this.#lineLength === 0 && this.#startLine !== undefined) {
         // The first byte of a header line.
         if (byte === SP || byte === HTAB) {
-          throw this.fail(
+          throw this.#fail(
             'OBSOLETE_LINE_FOLDING',
             'header line starts with whitespace (obsolete line folding)',
           )
         }
-        if (this.fields.length >= maxHeaders) {
-          throw this.fail('TOO_MANY_HEADERS', `more than ${maxHeaders} header fields`)
+        if (this.#fields.length >= maxHeaders) {
+          throw this.#fail('TOO_MANY_HEADERS', `more than ${maxHeaders} header fields`)
         }
       }
-      if (this.lineLength >= maxLineBytes) {
-        throw this.fail('LINE_TOO_LONG', `line of the HTTP head is longer than ${maxLineBytes} bytes`)
+      if (this.#lineLength >= maxLineBytes) {
+        throw this.#fail('LINE_TOO_LONG', `line of the HTTP head is longer than ${maxLineBytes} bytes`)
       }
-      if (this.lineLength === this.line.length) this.grow()
-      this.line[this.lineLength++] = byte
+      if (this.#lineLength === this.#line.length) this.#grow()
+      this.#line[this.#lineLength++] = byte
     }
     return NOT_DONE
   }
 
   /** Handles a complete line; returns true at the blank line that ends the head. */
-  private endLine(): boolean {
-    const length = this.lineLength
-    this.lineLength = 0
-    this.afterCR = false
-    if (this.startLine === undefined) {
+  #endLine(): boolean {
+    const length = this.#lineLength
+    this.#lineLength = 0
+    this.#afterCR = false
+    if (this.#startLine === undefined) {
       if (length === 0) {
-        if (++this.emptyLines > MAX_LEADING_EMPTY_LINES) {
-          throw this.fail(
+        if (++this.#emptyLines > MAX_LEADING_EMPTY_LINES) {
+          throw this.#fail(
             'EMPTY_START_LINE',
             `more than ${MAX_LEADING_EMPTY_LINES} empty lines before the start line`,
           )
         }
         return false
       }
-      this.startLine = latin1(this.line, 0, length)
+      this.#startLine = latin1(this.#line, 0, length)
       return false
     }
     if (length === 0) return true
-    this.fields.push(this.parseField(length))
+    this.#fields.push(this.#parseField(length))
     return false
   }
 
   /** Parses `field-name ":" OWS field-value OWS` from the line buffer. */
-  private parseField(length: number): [string, string] {
-    const line = this.line
+  #parseField(length: number): [string, string] {
+    const line = this.#line
     let nameEnd = 0
     while (nameEnd < length && isTokenChar(line[nameEnd])) nameEnd++
-    if (nameEnd === length) throw this.fail('MALFORMED_HEADER_LINE', 'header line has no colon')
+    if (nameEnd === length) throw this.#fail('MALFORMED_HEADER_LINE', 'header line has no colon')
     const stop = line[nameEnd]
     if (stop !== COLON) {
       if (stop === SP || stop === HTAB) {
-        throw this.fail('MALFORMED_HEADER_LINE', 'whitespace in a field name or between it and the colon')
+        throw this.#fail('MALFORMED_HEADER_LINE', 'whitespace in a field name or between it and the colon')
       }
-      throw this.fail('INVALID_HEADER_NAME', `byte ${hex(stop)} is not allowed in a field name`)
+      throw this.#fail('INVALID_HEADER_NAME', `byte ${hex(stop)} is not allowed in a field name`)
     }
-    if (nameEnd === 0) throw this.fail('INVALID_HEADER_NAME', 'header line has an empty field name')
+    if (nameEnd === 0) throw this.#fail('INVALID_HEADER_NAME', 'header line has an empty field name')
     const name = latin1(line, 0, nameEnd)
     let start = nameEnd + 1
     let end = length
@@ -246,7 +246,7 @@ export class HttpHeadParser {
     while (end > start && (line[end - 1] === SP || line[end - 1] === HTAB)) end--
     for (let index = start; index < end; index++) {
       if (FIELD_VALUE_BYTES[line[index]] === 0) {
-        throw this.fail(
+        throw this.#fail(
           'INVALID_HEADER_VALUE',
           `byte ${hex(line[index])} is not allowed in the value of ${short(name)}`,
         )
@@ -255,14 +255,14 @@ export class HttpHeadParser {
     return [name, latin1(line, start, end)]
   }
 
-  private grow(): void {
-    const grown = new Uint8Array(Math.min(Math.max(256, this.line.length * 2), this.limits.maxLineBytes))
-    grown.set(this.line)
-    this.line = grown
+  #grow(): void {
+    const grown = new Uint8Array(Math.min(Math.max(256, this.#line.length * 2), this.#limits.maxLineBytes))
+    grown.set(this.#line)
+    this.#line = grown
   }
 
-  private fail(code: HttpHeadErrorCode, message: string): HttpHeadError {
-    this.state = FAILED
+  #fail(code: HttpHeadErrorCode, message: string): HttpHeadError {
+    this.#state = FAILED
     return new HttpHeadError(code, message)
   }
 }

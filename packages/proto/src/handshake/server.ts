@@ -94,29 +94,29 @@ const STATUS_TEXT: ReadonlyMap<number, string> = new Map([
 ])
 
 export class ServerHandshake {
-  private readonly options: ServerHandshakeOptions
-  private readonly parser: HttpHeadParser
-  private request: UpgradeRequest | undefined
-  private rest: Uint8Array | undefined
-  private finished = false
+  readonly #options: ServerHandshakeOptions
+  readonly #parser: HttpHeadParser
+  #request: UpgradeRequest | undefined
+  #rest: Uint8Array | undefined
+  #finished = false
 
   constructor(options: ServerHandshakeOptions = {}) {
-    this.options = options
-    this.parser = new HttpHeadParser(options.handshakeLimits)
+    this.#options = options
+    this.#parser = new HttpHeadParser(options.handshakeLimits)
   }
 
   /** Feeds request bytes in any chunking, until the result is 'request' or 'rejected'. */
   receive(chunk: Uint8Array): ServerHandshakeResult {
-    if (this.request !== undefined || this.finished)
+    if (this.#request !== undefined || this.#finished)
       throw new InvalidStateError('the request was already read')
     let head: ReturnType<HttpHeadParser['push']>
     try {
-      head = this.parser.push(chunk)
+      head = this.#parser.push(chunk)
     } catch (error) {
       if (!(error instanceof HttpHeadError)) throw error
       const tooLarge =
         error.code === 'HEAD_TOO_LARGE' || error.code === 'TOO_MANY_HEADERS' || error.code === 'LINE_TOO_LONG'
-      return this.rejectWith(
+      return this.#rejectWith(
         new HandshakeError('WS_ERR_INVALID_REQUEST', error.message, { httpStatus: tooLarge ? 431 : 400 }),
       )
     }
@@ -125,11 +125,11 @@ export class ServerHandshake {
     try {
       line = parseRequestLine(head.startLine)
     } catch {
-      return this.rejectWith(
+      return this.#rejectWith(
         new HandshakeError('WS_ERR_INVALID_REQUEST', 'malformed request line', { httpStatus: 400 }),
       )
     }
-    return this.validate(
+    return this.#validate(
       line.method,
       line.target,
       line.versionMajor,
@@ -144,12 +144,12 @@ export class ServerHandshake {
    * head (node:http's `head` argument).
    */
   receiveParsed(head: ParsedRequestHead, rest?: Uint8Array): ServerHandshakeResult {
-    if (this.request !== undefined || this.finished)
+    if (this.#request !== undefined || this.#finished)
       throw new InvalidStateError('the request was already read')
     const version = head.httpVersion
     const digits = version.length === 3 && version[1] === '.' && isDigit(version[0]) && isDigit(version[2])
     const headers = head.headers instanceof HeaderList ? head.headers : new HeaderList(head.headers)
-    return this.validate(
+    return this.#validate(
       head.method,
       head.target,
       digits ? Number(version[0]) : 0,
@@ -164,14 +164,14 @@ export class ServerHandshake {
    * open connection (already fed with any bytes that followed the request).
    */
   accept(options: AcceptOptions = {}): { response: Uint8Array; connection: WebSocketConnection } {
-    const request = this.request
-    if (request === undefined || this.finished) {
+    const request = this.#request
+    if (request === undefined || this.#finished) {
       throw new InvalidStateError('accept() needs a valid request that was not yet answered')
     }
     const { protocol, extensionHeader, extensions } = agree(
       request,
       options.protocol,
-      this.options.extensions ?? [],
+      this.#options.extensions ?? [],
     )
     const extra = checkHeaders(options.headers, RESERVED)
     const fields: [string, string][] = [
@@ -182,30 +182,30 @@ export class ServerHandshake {
     if (protocol !== '') fields.push(['Sec-WebSocket-Protocol', protocol])
     if (extensionHeader !== '') fields.push(['Sec-WebSocket-Extensions', extensionHeader])
     fields.push(...extra)
-    this.finished = true
+    this.#finished = true
     const connection = new WebSocketConnection({
-      ...this.options.connection,
+      ...this.#options.connection,
       role: 'server',
       protocol,
       extensions,
     })
-    const rest = this.rest
-    this.rest = undefined
+    const rest = this.#rest
+    this.#rest = undefined
     if (rest !== undefined && rest.length > 0) connection.receive(rest)
     return { response: formatHead('HTTP/1.1 101 Switching Protocols', fields), connection }
   }
 
   /** Declines a valid request (e.g. origin not allowed): the response to write before closing. */
   reject(status: number, options: { headers?: HeaderInput; body?: string } = {}): Uint8Array {
-    if (this.finished) throw new InvalidStateError('the request was already answered')
+    if (this.#finished) throw new InvalidStateError('the request was already answered')
     if (!Number.isInteger(status) || status < 200 || status > 599) {
       throw new RangeError(`reject() needs a final status 200-599, got ${String(status)}`)
     }
-    this.finished = true
+    this.#finished = true
     return errorResponse(status, options.body ?? '', checkHeaders(options.headers, RESERVED))
   }
 
-  private validate(
+  #validate(
     method: string,
     target: string,
     versionMajor: number,
@@ -214,7 +214,7 @@ export class ServerHandshake {
     rest: Uint8Array,
   ): ServerHandshakeResult {
     const reject = (httpStatus: number, code: string, message: string): ServerHandshakeResult =>
-      this.rejectWith(new HandshakeError(code, message, { httpStatus }))
+      this.#rejectWith(new HandshakeError(code, message, { httpStatus }))
     if (method !== 'GET') return reject(405, 'WS_ERR_INVALID_METHOD', `method ${method} is not GET`)
     if (versionMajor !== 1 || versionMinor < 1) {
       return reject(505, 'WS_ERR_INVALID_HTTP_VERSION', 'the request must be HTTP/1.1')
@@ -255,13 +255,13 @@ export class ServerHandshake {
       extensions: offers.extensions,
       headers,
     }
-    this.request = request
-    this.rest = rest
+    this.#request = request
+    this.#rest = rest
     return { kind: 'request', request }
   }
 
-  private rejectWith(error: HandshakeError): ServerHandshakeResult {
-    this.finished = true
+  #rejectWith(error: HandshakeError): ServerHandshakeResult {
+    this.#finished = true
     const status = error.httpStatus ?? 400
     const extra: [string, string][] = []
     if (status === 426) extra.push(['Sec-WebSocket-Version', '13'])
