@@ -182,6 +182,28 @@ function nodeTypes(dir: string): boolean {
   return config.compilerOptions?.types?.includes('node') === true
 }
 
+/**
+ * Runs `body` in the test project as an ES module and as a CommonJS one, with each of `modules`
+ * (binding name to specifier) imported or required first; both must print `prints`.
+ */
+function runBothWays(file: string, modules: Record<string, string>, body: string, prints: string): void {
+  const bindings = Object.entries(modules)
+  const esm = bindings.map(([binding, specifier]) => `import * as ${binding} from '${specifier}'\n`).join('')
+  const cjs = bindings.map(([binding, specifier]) => `const ${binding} = require('${specifier}')\n`).join('')
+  writeFileSync(join(project, `${file}.mjs`), `${esm}${body}\n`)
+  writeFileSync(join(project, `${file}.cjs`), `${cjs}${body}\n`)
+  assert.is(runOrThrow(process.execPath, [join(project, `${file}.mjs`)], project).trim(), prints)
+  assert.is(runOrThrow(process.execPath, [join(project, `${file}.cjs`)], project).trim(), prints)
+}
+
+/** `@ws/proto/<sub>` gives ESM and CJS exactly the exports of src/<sub>.ts, which are `names`. */
+async function assertSubpathExports(sub: string, names: string[]): Promise<void> {
+  const source = (await import(join(workspaceRoot, 'packages', 'proto', 'src', `${sub}.ts`))) as object
+  const expected = Object.keys(source).sort()
+  assert.equal(expected, names)
+  assert.equal(installedExports(`@ws/proto/${sub}`), { esm: expected, cjs: expected })
+}
+
 /** The export names of `specifier` as ESM and as CJS see them in the test project. */
 function installedExports(specifier: string): { esm: unknown; cjs: unknown } {
   const esm = runOrThrow(
@@ -328,12 +350,7 @@ for (const pkg of published) {
 
   packaging(`${name}: works when imported from ESM and required from CJS`, () => {
     if (!smoke) return assert.unreachable(`no SMOKE entry for ${name}`)
-    const esmFile = join(project, `${pkg.folder}-smoke.mjs`)
-    const cjsFile = join(project, `${pkg.folder}-smoke.cjs`)
-    writeFileSync(esmFile, `import * as m from '${name}'\n${smoke.body}\n`)
-    writeFileSync(cjsFile, `const m = require('${name}')\n${smoke.body}\n`)
-    assert.is(runOrThrow(process.execPath, [esmFile], project).trim(), smoke.prints)
-    assert.is(runOrThrow(process.execPath, [cjsFile], project).trim(), smoke.prints)
+    runBothWays(`${pkg.folder}-smoke`, { m: name }, smoke.body, smoke.prints)
   })
 
   packaging(`${name}: its types resolve from .mts and .cts under strict NodeNext and catch misuse`, () => {
@@ -373,31 +390,14 @@ const H2_SMOKE = [
 packaging(
   '@ws/proto/h2: loads from ESM and CJS with the same exports as its source, one copy of the core',
   async () => {
-    const esmFile = join(project, 'proto-h2-smoke.mjs')
-    const cjsFile = join(project, 'proto-h2-smoke.cjs')
-    writeFileSync(
-      esmFile,
-      `import * as m from '@ws/proto'\nimport * as h2 from '@ws/proto/h2'\n${H2_SMOKE}\n`,
-    )
-    writeFileSync(
-      cjsFile,
-      `const m = require('@ws/proto')\nconst h2 = require('@ws/proto/h2')\n${H2_SMOKE}\n`,
-    )
     const prints = 'text h2 smoke WS_ERR_UNEXPECTED_STATUS true'
-    assert.is(runOrThrow(process.execPath, [esmFile], project).trim(), prints)
-    assert.is(runOrThrow(process.execPath, [cjsFile], project).trim(), prints)
-    const source = (await import(join(workspaceRoot, 'packages', 'proto', 'src', 'h2.ts'))) as Record<
-      string,
-      unknown
-    >
-    const expected = Object.keys(source).sort()
-    assert.equal(expected, ['H2ClientHandshake', 'H2ServerHandshake'])
-    assert.equal(installedExports('@ws/proto/h2'), { esm: expected, cjs: expected })
+    runBothWays('proto-h2-smoke', { m: '@ws/proto', h2: '@ws/proto/h2' }, H2_SMOKE, prints)
+    await assertSubpathExports('h2', ['H2ClientHandshake', 'H2ServerHandshake'])
   },
 )
 
 packaging(
-  '@ws/proto/wasm-mask: loads from ESM and CJS with the same exports as its source; the kernel masks for the main entry',
+  '@ws/proto/wasm-mask: loads from ESM and CJS with the same exports as its source; the main entry masks exactly after the choice',
   async () => {
     const body = [
       "const chosen = w.setMaskingKernel('wasm') + ' ' + w.setMaskingKernel('typescript') + ' ' + w.setMaskingKernel('wasm')",
@@ -410,25 +410,13 @@ packaging(
       "const same = event.type === 'binary' && event.data.every((byte, i) => byte === data[i])",
       "console.log(chosen + ' ' + same)",
     ].join('\n')
-    const esmFile = join(project, 'proto-wasm-mask-smoke.mjs')
-    const cjsFile = join(project, 'proto-wasm-mask-smoke.cjs')
-    writeFileSync(
-      esmFile,
-      `import * as m from '@ws/proto'\nimport * as w from '@ws/proto/wasm-mask'\n${body}\n`,
+    runBothWays(
+      'proto-wasm-mask-smoke',
+      { m: '@ws/proto', w: '@ws/proto/wasm-mask' },
+      body,
+      'wasm typescript wasm true',
     )
-    writeFileSync(
-      cjsFile,
-      `const m = require('@ws/proto')\nconst w = require('@ws/proto/wasm-mask')\n${body}\n`,
-    )
-    assert.is(runOrThrow(process.execPath, [esmFile], project).trim(), 'wasm typescript wasm true')
-    assert.is(runOrThrow(process.execPath, [cjsFile], project).trim(), 'wasm typescript wasm true')
-    const source = (await import(join(workspaceRoot, 'packages', 'proto', 'src', 'wasm-mask.ts'))) as Record<
-      string,
-      unknown
-    >
-    const expected = Object.keys(source).sort()
-    assert.equal(expected, ['preferWasmMasking', 'setMaskingKernel'])
-    assert.equal(installedExports('@ws/proto/wasm-mask'), { esm: expected, cjs: expected })
+    await assertSubpathExports('wasm-mask', ['preferWasmMasking', 'setMaskingKernel'])
   },
 )
 

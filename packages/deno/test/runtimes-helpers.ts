@@ -116,7 +116,9 @@ export function importMap(): string {
     for (const subpath of Object.keys(manifest.exports)) {
       if (subpath === './package.json') continue
       const file = subpath === '.' ? 'index' : subpath.slice(2)
-      imports[`@ws/${name}${subpath.slice(1)}`] = pathToFileURL(join(ROOT, 'packages', name, 'src', `${file}.ts`)).href
+      imports[`@ws/${name}${subpath.slice(1)}`] = pathToFileURL(
+        join(ROOT, 'packages', name, 'src', `${file}.ts`),
+      ).href
     }
   }
   const map = { imports }
