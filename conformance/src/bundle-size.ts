@@ -3,11 +3,10 @@
  * builds (dist/index.js) of the runtime-neutral packages, minified ESM for the neutral platform,
  * then gzipped (node:zlib, default level). 1 KB is 1,024 bytes.
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
-import { RUNTIME_NEUTRAL, workspaceRoot } from './workspace.ts'
+import { exportedFiles, RUNTIME_NEUTRAL, workspaceRoot } from './workspace.ts'
 
 export const KB = 1024
 
@@ -29,14 +28,8 @@ export function distAliases(
 ): Record<string, string> {
   const aliases: Record<string, string> = {}
   for (const folder of folders) {
-    const dir = join(workspaceRoot, 'packages', folder)
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-      exports?: Record<string, string | { import?: { default?: string } }>
-    }
-    for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
-      const file = typeof target === 'string' ? undefined : target.import?.default
-      if (file === undefined) continue
-      aliases[`@ws/${folder}${subpath.slice(1)}`] = join(dir, file)
+    for (const [subpath, file] of exportedFiles(join(workspaceRoot, 'packages', folder), 'import')) {
+      aliases[`@ws/${folder}${subpath.slice(1)}`] = file
     }
   }
   return aliases

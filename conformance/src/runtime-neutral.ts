@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module'
 import { dirname, join } from 'node:path'
 import { createContext, runInContext } from 'node:vm'
 import ts from 'typescript'
+import { exportedFiles } from './workspace.ts'
 
 /** Globals a runtime-neutral package must not touch: Node's, CommonJS's, and timers (DESIGN.md). */
 export const FORBIDDEN_GLOBALS: ReadonlySet<string> = new Set([
@@ -150,13 +151,9 @@ export function loadInBareContext(
   const cache = new Map<string, Record<string, unknown>>()
   /** The CommonJS file of `@ws/<name>` or of its subpath `./<subpath>`, from the exports map. */
   const entryFile = (name: string, subpath: string): string => {
-    const dir = join(packagesDir, name)
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-      exports?: Record<string, { require?: { default?: string } }>
-    }
-    const target = manifest.exports?.[subpath]?.require?.default
-    if (target === undefined) throw new Error(`@ws/${name} has no CommonJS entry for '${subpath}'`)
-    return join(dir, target)
+    const file = exportedFiles(join(packagesDir, name), 'require').get(subpath)
+    if (file === undefined) throw new Error(`@ws/${name} has no CommonJS entry for '${subpath}'`)
+    return file
   }
   const load = (file: string): Record<string, unknown> => {
     const cached = cache.get(file)

@@ -46,6 +46,22 @@ export function listPackages(root = workspaceRoot): PackageInfo[] {
     })
 }
 
+/**
+ * The built files a package's exports map gives for `condition`, by subpath ('.', './h2'), as
+ * absolute paths; entries without that condition (such as './package.json') are left out.
+ */
+export function exportedFiles(dir: string, condition: 'import' | 'require'): Map<string, string> {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    exports?: Record<string, string | Partial<Record<'import' | 'require', { default?: string }>>>
+  }
+  const files = new Map<string, string>()
+  for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+    const file = typeof target === 'string' ? undefined : target[condition]?.default
+    if (file !== undefined) files.set(subpath, join(dir, file))
+  }
+  return files
+}
+
 /** Recursively lists the `.ts` files under `dir`. */
 export function listSourceFiles(dir: string): string[] {
   const files: string[] = []
